@@ -1,0 +1,172 @@
+"""The `qotd` command line (SPEC §3): parse arguments, load settings, run one command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _settings(command: str) -> Settings:
+    settings = load_settings(command)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if settings.log_level != "DEBUG":
+        # Alembic narrates every step at INFO; the command prints its own summary.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    return settings
+
+
+def _prepare_database(settings: Settings) -> None:
+    """Bring an empty or outdated database to the newest schema before serving."""
+    from bot.db.engine import make_engine
+    from bot.db.migrate import ensure_up_to_date
+
+    engine = make_engine(settings.database_url)
+    try:
+        if ensure_up_to_date(engine):
+            log.info("database schema upgraded to the newest revision")
+    finally:
+        engine.dispose()
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Apply migrations up to the newest revision."""
+    from bot.db.engine import make_engine
+    from bot.db.migrate import current_revision, upgrade
+
+    settings = _settings("db")
+    engine = make_engine(settings.database_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"Database already at the newest revision ({after}).")
+    else:
+        print(f"Database upgraded from {before or 'empty'} to {after}.")
+    return EXIT_OK
+
+
+def _later(what: str, issue: str) -> Handler:
+    """A command whose capability is delivered by another issue: say so and exit 2."""
+
+    def handler(args: argparse.Namespace) -> int:
+        command = args.command
+        settings = _settings(command)
+        if command in ("serve", "socket", "clock"):
+            _prepare_database(settings)
+        print(f"qotd {command}: {what} is not available in this version yet ({issue}).")
+        return EXIT_USAGE
+
+    return handler
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command of SPEC §3."""
+    parser = argparse.ArgumentParser(
+        prog="qotd",
+        description="Interview question-of-the-day bot for Slack: AI/ML questions, graded "
+        "answers, leaderboards and spaced-repetition practice.",
+    )
+    parser.add_argument("--version", action="version", version=f"qotd {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser(
+        "serve",
+        help="HTTP mode: Slack events, commands and interactivity at POST /slack/events",
+        description="Serve Slack's Events API, slash commands and interactivity over HTTP on "
+        "PORT, with GET /healthz. Runs the scheduler in-process unless --no-clock.",
+    )
+    serve.add_argument("--no-clock", action="store_true", help="do not run the scheduler here")
+    serve.set_defaults(handler=_later("the HTTP server", "channel-flow issue"))
+
+    socket = sub.add_parser(
+        "socket",
+        help="Socket Mode plus the in-process scheduler (no public URL needed)",
+        description="Connect to Slack over Socket Mode (needs SLACK_APP_TOKEN) and run the "
+        "scheduler in-process: the easiest way to run the bot for one team.",
+    )
+    socket.add_argument("--no-clock", action="store_true", help="do not run the scheduler here")
+    socket.set_defaults(handler=_later("Socket Mode", "channel-flow issue"))
+
+    clock = sub.add_parser(
+        "clock",
+        help="the scheduler alone (for deployments running `serve --no-clock`)",
+        description="Run only the scheduler: daily questions, reveals, recaps and nudges.",
+    )
+    clock.set_defaults(handler=_later("the scheduler", "scheduler issue"))
+
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_sub.add_parser(
+        "upgrade",
+        help="apply migrations to the newest schema",
+        description="Apply Alembic migrations to DATABASE_URL (creates the schema when empty).",
+    )
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    grade = sub.add_parser(
+        "grade",
+        help="grade an answer offline against a question's key points",
+        description='Grade an answer: `qotd grade QUESTION_ID "answer text"`, or with --jsonl '
+        'read lines {"answer": ..., "key_points": [...]} (or "question_id") from stdin and '
+        "write one JSON result per line.",
+    )
+    grade.add_argument("question_id", nargs="?", help="id of a question in the bank")
+    grade.add_argument("answer", nargs="?", help="the answer text")
+    grade.add_argument("--jsonl", action="store_true", help="batch mode: JSON lines on stdin")
+    grade.set_defaults(handler=_later("offline grading", "grader issue"))
+
+    content = sub.add_parser(
+        "content", help="question bank tools", description="Question bank tools."
+    )
+    content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    check = content_sub.add_parser(
+        "check",
+        help="validate the bank and extra packs",
+        description="Validate the built-in bank, CONTENT_DIR and DIR (if given): schema, unique "
+        "ids, key-point quality. Exit 1 listing every problem; exit 0 with a summary.",
+    )
+    check.add_argument("dir", nargs="?", help="an extra pack directory to check as well")
+    check.set_defaults(handler=_later("content checking", "question-bank issue"))
+
+    practice = sub.add_parser(
+        "practice",
+        help="the DM practice loop in the terminal (no Slack needed)",
+        description="Practise in the terminal with the same grading and database as the DM "
+        "loop. With piped input an answer ends at an empty line.",
+    )
+    practice.add_argument("--topic", help="practise one topic")
+    practice.add_argument("--user", default=None, help="whose cards to use (default: $USER)")
+    practice.set_defaults(handler=_later("terminal practice", "practice issue"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `qotd` with `argv`; return the exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"qotd: configuration error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
