@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
@@ -61,6 +62,38 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     else:
         print(f"Database upgraded from {before or 'empty'} to {after}.")
     return EXIT_OK
+
+
+def content_directories(settings: Settings, extra: str | None = None) -> list[Path]:
+    """The built-in bank, then CONTENT_DIR, then an extra directory (if given)."""
+    from bot.paths import builtin_content_dir
+
+    dirs = [builtin_content_dir()]
+    for candidate in (settings.content_dir, Path(extra) if extra else None):
+        if candidate is not None and candidate.resolve() not in {d.resolve() for d in dirs}:
+            dirs.append(candidate)
+    return dirs
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    """Validate the bank and extra packs; list every problem or print a one-line summary."""
+    from bot.domain.bank import check
+
+    settings = _settings("content")
+    bank, problems = check(content_directories(settings, args.dir))
+    if problems:
+        for problem in problems:
+            print(_relative(problem))
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.")
+        return EXIT_PROBLEMS
+    print(f"OK: {bank.summary()}")
+    return EXIT_OK
+
+
+def _relative(problem: object) -> str:
+    text = str(problem)
+    cwd = str(Path.cwd()) + "/"
+    return text[len(cwd) :] if text.startswith(cwd) else text
 
 
 def _later(what: str, issue: str) -> Handler:
@@ -144,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ids, key-point quality. Exit 1 listing every problem; exit 0 with a summary.",
     )
     check.add_argument("dir", nargs="?", help="an extra pack directory to check as well")
-    check.set_defaults(handler=_later("content checking", "question-bank issue"))
+    check.set_defaults(handler=cmd_content_check)
 
     practice = sub.add_parser(
         "practice",
