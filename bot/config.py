@@ -21,6 +21,10 @@ REQUIRED_BY_COMMAND: dict[str, tuple[str, ...]] = {
 }
 
 
+# Commands that talk to Slack need a bot token, or OAuth to get one per workspace.
+SLACK_COMMANDS = frozenset({"serve", "socket", "clock"})
+
+
 class ConfigError(Exception):
     """Configuration is missing or malformed; each line names one variable."""
 
@@ -175,6 +179,15 @@ def load_settings(
         for name in REQUIRED_BY_COMMAND.get(command or "", ())
         if getattr(settings, name) is None
     ]
+    if (
+        command in SLACK_COMMANDS
+        and settings.slack_bot_token is None
+        and not settings.oauth_enabled
+    ):
+        missing.append(
+            f"SLACK_BOT_TOKEN: is required for `qotd {command}` "
+            "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for multi-workspace installs)"
+        )
     if missing:
         raise ConfigError(missing)
     return settings

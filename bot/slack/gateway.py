@@ -1,0 +1,234 @@
+"""The narrow seam between use cases and Slack: a Protocol and its slack_sdk implementation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+log = logging.getLogger(__name__)
+
+Blocks = Sequence[Mapping[str, Any]]
+
+
+class SlackError(Exception):
+    """A Slack call failed (after retries); `code` is Slack's error string when it gave one."""
+
+    def __init__(self, method: str, code: str) -> None:
+        super().__init__(f"{method} failed: {code}")
+        self.method = method
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    """What we need to know about a person: admin rights and timezone (never stored)."""
+
+    user_id: str
+    is_admin: bool
+    is_bot: bool
+    timezone: str | None
+
+
+class SlackGateway(Protocol):
+    """Everything the use cases ask of Slack, for one workspace."""
+
+    def post_message(
+        self, channel: str, text: str, blocks: Blocks | None = None, thread_ts: str | None = None
+    ) -> str:
+        """Post a message; return its ts."""
+        ...
+
+    def post_ephemeral(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: Blocks | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Show a message only `user` can see."""
+        ...
+
+    def update_message(
+        self, channel: str, ts: str, text: str, blocks: Blocks | None = None
+    ) -> None:
+        """Replace the text and blocks of a message the bot posted."""
+        ...
+
+    def add_reaction(self, channel: str, ts: str, name: str) -> None:
+        """React to a message with the emoji `name`."""
+        ...
+
+    def remove_reaction(self, channel: str, ts: str, name: str) -> None:
+        """Take the bot's reaction `name` off a message."""
+        ...
+
+    def open_view(self, trigger_id: str, view: Mapping[str, Any]) -> None:
+        """Open a modal."""
+        ...
+
+    def publish_home(self, user: str, view: Mapping[str, Any]) -> None:
+        """Publish a person's App Home tab."""
+        ...
+
+    def user_info(self, user: str) -> UserInfo:
+        """Admin rights and timezone of a person."""
+        ...
+
+    def respond(self, response_url: str, text: str, blocks: Blocks | None = None) -> None:
+        """Answer a slash command or action privately through its response_url."""
+        ...
+
+
+def make_web_client(token: str | None, base_url: str) -> WebClient:
+    """A WebClient on `base_url` that waits out 429s and retries connection and 5xx errors."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+class WebClientGateway:
+    """SlackGateway over slack_sdk's WebClient."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def _call(self, method: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return fn(**{k: v for k, v in kwargs.items() if v is not None})
+        except SlackApiError as exc:
+            code = (
+                str(exc.response.get("error", "unknown_error")) if exc.response else "no_response"
+            )
+            raise SlackError(method, code) from exc
+        except OSError as exc:  # connection refused, timeouts after retries
+            raise SlackError(method, f"connection_error: {exc}") from exc
+
+    def post_message(
+        self, channel: str, text: str, blocks: Blocks | None = None, thread_ts: str | None = None
+    ) -> str:
+        """Post a message; return its ts."""
+        response = self._call(
+            "chat.postMessage",
+            self._client.chat_postMessage,
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(response["ts"])
+
+    def post_ephemeral(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: Blocks | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Show a message only `user` can see."""
+        self._call(
+            "chat.postEphemeral",
+            self._client.chat_postEphemeral,
+            channel=channel,
+            user=user,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+        )
+
+    def update_message(
+        self, channel: str, ts: str, text: str, blocks: Blocks | None = None
+    ) -> None:
+        """Replace the text and blocks of a message the bot posted."""
+        self._call(
+            "chat.update",
+            self._client.chat_update,
+            channel=channel,
+            ts=ts,
+            text=text,
+            blocks=blocks,
+        )
+
+    def add_reaction(self, channel: str, ts: str, name: str) -> None:
+        """React to a message; reacting twice is not an error."""
+        try:
+            self._call(
+                "reactions.add",
+                self._client.reactions_add,
+                channel=channel,
+                timestamp=ts,
+                name=name,
+            )
+        except SlackError as exc:
+            if exc.code != "already_reacted":
+                raise
+
+    def remove_reaction(self, channel: str, ts: str, name: str) -> None:
+        """Take the bot's reaction off a message; a missing reaction is not an error."""
+        try:
+            self._call(
+                "reactions.remove",
+                self._client.reactions_remove,
+                channel=channel,
+                timestamp=ts,
+                name=name,
+            )
+        except SlackError as exc:
+            if exc.code not in ("no_reaction", "message_not_found"):
+                raise
+
+    def open_view(self, trigger_id: str, view: Mapping[str, Any]) -> None:
+        """Open a modal."""
+        self._call("views.open", self._client.views_open, trigger_id=trigger_id, view=view)
+
+    def publish_home(self, user: str, view: Mapping[str, Any]) -> None:
+        """Publish a person's App Home tab."""
+        self._call("views.publish", self._client.views_publish, user_id=user, view=view)
+
+    def user_info(self, user: str) -> UserInfo:
+        """Admin rights and timezone of a person."""
+        response = self._call("users.info", self._client.users_info, user=user)
+        data = response["user"]
+        return UserInfo(
+            user_id=user,
+            is_admin=bool(
+                data.get("is_admin") or data.get("is_owner") or data.get("is_primary_owner")
+            ),
+            is_bot=bool(data.get("is_bot")),
+            timezone=data.get("tz"),
+        )
+
+    def respond(self, response_url: str, text: str, blocks: Blocks | None = None) -> None:
+        """Answer privately through a response_url (ephemeral by default)."""
+        webhook = WebhookClient(
+            response_url, timeout=10, retry_handlers=self._client.retry_handlers
+        )
+        try:
+            result = webhook.send(
+                text=text, blocks=[dict(b) for b in blocks or ()], response_type="ephemeral"
+            )
+        except OSError as exc:
+            raise SlackError("response_url", f"connection_error: {exc}") from exc
+        if result.status_code >= 400:
+            raise SlackError("response_url", f"http_{result.status_code}")
