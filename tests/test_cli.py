@@ -78,11 +78,12 @@ def test_db_upgrade_builds_the_schema(empty_database_url: str, tmp_path: Path) -
 @pytest.mark.parametrize(
     ("args", "env", "line"),
     [
-        (["serve"], {}, "qotd: configuration error: SLACK_SIGNING_SECRET: is required"),
-        (["socket"], {}, "qotd: configuration error: SLACK_APP_TOKEN: is required"),
+        (["serve"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "error: SLACK_SIGNING_SECRET: is required"),
+        (["socket"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "error: SLACK_APP_TOKEN: is required"),
+        (["clock"], {}, "configuration error: SLACK_BOT_TOKEN: is required"),
         (["db", "upgrade"], {"DATABASE_URL": "oracle://x/y"}, "DATABASE_URL: unsupported"),
         (["db", "upgrade"], {"LOG_LEVEL": "shouty"}, "configuration error: LOG_LEVEL:"),
-        (["serve"], {"SLACK_SIGNING_SECRET": "s", "PORT": "http"}, "configuration error: PORT:"),
+        (["serve"], {"SLACK_BOT_TOKEN": "xoxb-1", "PORT": "http"}, "configuration error: PORT:"),
     ],
 )
 def test_configuration_errors_are_one_line_and_exit_2(

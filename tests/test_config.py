@@ -81,18 +81,29 @@ def test_secrets_are_never_echoed() -> None:
     [("serve", "SLACK_SIGNING_SECRET"), ("socket", "SLACK_APP_TOKEN")],
 )
 def test_commands_require_only_what_they_need(command: str, variable: str) -> None:
-    assert problems(command, {}) == [f"{variable}: is required for `qotd {command}`"]
+    env = {"SLACK_BOT_TOKEN": "xoxb-1"}
+    assert problems(command, env) == [f"{variable}: is required for `qotd {command}`"]
 
 
-@pytest.mark.parametrize("command", ["db", "grade", "content", "practice", "clock", None])
+@pytest.mark.parametrize("command", ["serve", "socket", "clock"])
+def test_slack_commands_need_a_bot_token_unless_oauth(command: str) -> None:
+    env = {"SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}
+    assert problems(command, env) == [
+        f"SLACK_BOT_TOKEN: is required for `qotd {command}` "
+        "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for multi-workspace installs)"
+    ]
+    oauth = {**env, "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"}
+    assert isinstance(load_settings(command, oauth, env_file=None), Settings)
+
+
+@pytest.mark.parametrize("command", ["db", "grade", "content", "practice", None])
 def test_commands_without_slack_need_no_slack_settings(command: str | None) -> None:
     assert isinstance(load_settings(command, {}, env_file=None), Settings)
 
 
 def test_blank_values_count_as_unset() -> None:
-    assert problems("serve", {"SLACK_SIGNING_SECRET": "   "}) == [
-        "SLACK_SIGNING_SECRET: is required for `qotd serve`"
-    ]
+    env = {"SLACK_SIGNING_SECRET": "   ", "SLACK_BOT_TOKEN": "xoxb-1"}
+    assert problems("serve", env) == ["SLACK_SIGNING_SECRET: is required for `qotd serve`"]
 
 
 def test_api_url_gets_a_trailing_slash() -> None:
@@ -103,7 +114,9 @@ def test_api_url_gets_a_trailing_slash() -> None:
 def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
     dotenv.write_text("PORT=4000\nLOG_LEVEL=debug\nSLACK_SIGNING_SECRET=abc\n")
-    settings = load_settings("serve", {"PORT": "5000"}, env_file=dotenv)
+    settings = load_settings(
+        "serve", {"PORT": "5000", "SLACK_BOT_TOKEN": "xoxb-1"}, env_file=dotenv
+    )
     assert settings.port == 5000
     assert settings.log_level == "DEBUG"
     assert settings.slack_signing_secret is not None
