@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
@@ -96,6 +98,60 @@ def _relative(problem: object) -> str:
     return text[len(cwd) :] if text.startswith(cwd) else text
 
 
+def _runtime(settings: Settings) -> tuple[Any, Any, Any]:
+    """Engine (migrated), Web API client and deps for the long-running commands."""
+    from bot.app import bot_client, build_deps
+    from bot.db.engine import make_engine
+    from bot.db.migrate import ensure_up_to_date
+
+    engine = make_engine(settings.database_url)
+    if ensure_up_to_date(engine):
+        log.info("database schema upgraded to the newest revision")
+    client = bot_client(settings)
+    return engine, client, build_deps(settings, engine, client)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve Slack over HTTP with waitress until SIGTERM or Ctrl-C."""
+    from bot.app import create_app, database_healthy
+    from bot.server import Router, make_server
+
+    settings = _settings("serve")
+    engine, client, deps = _runtime(settings)
+    router = Router(create_app(deps, client), database_healthy(engine))
+    server = make_server(router, "0.0.0.0", settings.port)
+    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    log.info("qotd serve listening on port %s (POST /slack/events, GET /healthz)", settings.port)
+    try:
+        server.run()
+    except OSError:
+        if server.socket is not None:  # closed by SIGTERM: a clean stop
+            raise
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+def cmd_socket(args: argparse.Namespace) -> int:
+    """Connect over Socket Mode and handle events until interrupted."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    settings = _settings("socket")
+    engine, client, deps = _runtime(settings)
+    assert settings.slack_app_token is not None
+    handler = SocketModeHandler(
+        create_app(deps, client), settings.slack_app_token.get_secret_value()
+    )
+    log.info("qotd socket connecting to Slack over Socket Mode")
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
 def _later(what: str, issue: str) -> Handler:
     """A command whose capability is delivered by another issue: say so and exit 2."""
 
@@ -127,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         "PORT, with GET /healthz. Runs the scheduler in-process unless --no-clock.",
     )
     serve.add_argument("--no-clock", action="store_true", help="do not run the scheduler here")
-    serve.set_defaults(handler=_later("the HTTP server", "channel-flow issue"))
+    serve.set_defaults(handler=cmd_serve)
 
     socket = sub.add_parser(
         "socket",
@@ -136,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         "scheduler in-process: the easiest way to run the bot for one team.",
     )
     socket.add_argument("--no-clock", action="store_true", help="do not run the scheduler here")
-    socket.set_defaults(handler=_later("Socket Mode", "channel-flow issue"))
+    socket.set_defaults(handler=cmd_socket)
 
     clock = sub.add_parser(
         "clock",

@@ -1,8 +1,12 @@
-"""Test doubles at the edges: a fixed clock (the Slack fakes join it later)."""
+"""Test doubles at the edges: a fixed clock and a recording Slack gateway."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.slack.gateway import Blocks, SlackError, UserInfo
 
 
 class FixedClock:
@@ -27,3 +31,67 @@ class FixedClock:
         """Move forward by a timedelta given as keywords (minutes=5, days=1...)."""
         self._now += timedelta(**delta)
         return self._now
+
+
+class RecordingGateway:
+    """A SlackGateway that records every call and answers like Slack would (no network)."""
+
+    def __init__(self, admins: frozenset[str] = frozenset()) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.admins = set(admins)
+        self.fail_with: dict[str, str] = {}  # method -> Slack error code to raise once
+        self._ts = 1_772_441_000
+
+    def _record(self, method: str, **args: Any) -> None:
+        self.calls.append((method, args))
+        code = self.fail_with.pop(method, None)
+        if code is not None:
+            raise SlackError(method, code)
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        """The arguments of every call to `method`."""
+        return [args for m, args in self.calls if m == method]
+
+    def post_message(
+        self, channel: str, text: str, blocks: Blocks | None = None, thread_ts: str | None = None
+    ) -> str:
+        self._record("post_message", channel=channel, text=text, blocks=blocks, thread_ts=thread_ts)
+        self._ts += 1
+        return f"{self._ts}.000100"
+
+    def post_ephemeral(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: Blocks | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        self._record(
+            "post_ephemeral", channel=channel, user=user, text=text, blocks=blocks,
+            thread_ts=thread_ts,
+        )  # fmt: skip
+
+    def update_message(
+        self, channel: str, ts: str, text: str, blocks: Blocks | None = None
+    ) -> None:
+        self._record("update_message", channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def add_reaction(self, channel: str, ts: str, name: str) -> None:
+        self._record("add_reaction", channel=channel, ts=ts, name=name)
+
+    def remove_reaction(self, channel: str, ts: str, name: str) -> None:
+        self._record("remove_reaction", channel=channel, ts=ts, name=name)
+
+    def open_view(self, trigger_id: str, view: Mapping[str, Any]) -> None:
+        self._record("open_view", trigger_id=trigger_id, view=view)
+
+    def publish_home(self, user: str, view: Mapping[str, Any]) -> None:
+        self._record("publish_home", user=user, view=view)
+
+    def user_info(self, user: str) -> UserInfo:
+        self._record("user_info", user=user)
+        return UserInfo(user, user in self.admins, False, "Europe/Paris")
+
+    def respond(self, response_url: str, text: str, blocks: Blocks | None = None) -> None:
+        self._record("respond", response_url=response_url, text=text, blocks=blocks)

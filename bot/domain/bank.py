@@ -273,6 +273,12 @@ class _Collector:
         value = raw.get(key, [])
         if isinstance(value, str):
             value = [value]
+        if isinstance(value, list):
+            # YAML reads `0.25` or `2` as numbers; as cues they are just words.
+            value = [
+                str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                for v in value
+            ]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.add(f"{what} must be a list of non-empty texts")
             return ()

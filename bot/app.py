@@ -1,0 +1,118 @@
+"""Assembly: deps from settings, and the Bolt app with our listeners. Nothing runs at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk import WebClient
+from sqlalchemy import Engine, text
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db.engine import make_engine, make_session_factory
+from bot.deps import Deps
+from bot.domain import grading
+from bot.domain.bank import Bank, load_bank
+from bot.paths import builtin_content_dir
+from bot.slack.gateway import WebClientGateway, make_web_client
+from bot.slack.listeners import actions, commands, events, messages, views
+
+log = logging.getLogger(__name__)
+
+
+def create_app(deps: Deps, client: WebClient) -> App:
+    """A Bolt app answering Slack for the workspace whose token `client` carries."""
+    settings = deps.settings
+    signing_secret = settings.slack_signing_secret
+    app = App(
+        client=client,
+        signing_secret=signing_secret.get_secret_value() if signing_secret else None,
+        # Socket Mode needs no signature; HTTP mode always has a secret (checked at start).
+        request_verification_enabled=signing_secret is not None,
+        token_verification_enabled=True,
+        # Acknowledge first, work after: Slack wants an answer within 3 seconds.
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("bot.bolt"),
+    )
+
+    @app.middleware
+    def inject_deps(context: BoltContext, next: Callable[[], Any]) -> Any:
+        context["deps"] = deps
+        return next()
+
+    @app.middleware
+    def rate_limit_notice(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+        # Slack tells us (outside any event envelope) when it dropped events for a minute.
+        if body.get("type") == "app_rate_limited":
+            log.warning("Slack rate-limited events for team %s", body.get("team_id"))
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        kind = body.get("type") or body.get("command") or "request"
+        log.exception("unhandled error while handling %s", kind, exc_info=error)
+
+    for module in (commands, messages, actions, views, events):
+        module.register(app)
+    return app
+
+
+def load_question_bank(settings: Settings) -> Bank:
+    """The built-in bank plus CONTENT_DIR."""
+    dirs = [builtin_content_dir()]
+    if settings.content_dir is not None:
+        dirs.append(settings.content_dir)
+    return load_bank(dirs)
+
+
+def build_deps(
+    settings: Settings,
+    engine: Engine,
+    client: WebClient,
+    *,
+    clock: Clock | None = None,
+    bank: Bank | None = None,
+) -> Deps:
+    """Deps for a single-workspace install: every team uses the one bot token's client."""
+    bank = bank if bank is not None else load_question_bank(settings)
+    gateway = WebClientGateway(client)
+    idf = grading.build_idf(
+        text for q in bank.questions for kp in q.key_points for text in (kp.point, *kp.cues)
+    )
+    return Deps(
+        settings=settings,
+        session_factory=make_session_factory(engine),
+        bank=bank,
+        clock=clock or SystemClock(),
+        slack=lambda _team_id: gateway,
+        idf=idf,
+    )
+
+
+def bot_client(settings: Settings) -> WebClient:
+    """The Web API client for the configured bot token and API URL."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return make_web_client(token, settings.slack_api_url)
+
+
+def database_healthy(engine: Engine) -> Callable[[], bool]:
+    """A health probe: can we run a trivial query?"""
+
+    def probe() -> bool:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # any failure means unhealthy; the reason is logged
+            log.exception("health check failed")
+            return False
+
+    return probe
+
+
+__all__ = ["build_deps", "create_app", "database_healthy", "load_question_bank", "make_engine"]

@@ -1,0 +1,186 @@
+"""Query functions: each takes a session first and never commits (use cases own transactions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db.models import (
+    AcceptedWording,
+    Answer,
+    AnswerMessage,
+    Channel,
+    ChannelAdmin,
+    ProcessedEvent,
+    QuestionPost,
+    Workspace,
+)
+
+
+def workspace(session: Session, team_id: str, now: datetime) -> Workspace:
+    """The workspace row for a Slack team, created on first sight."""
+    found = session.scalars(select(Workspace).where(Workspace.team_id == team_id)).one_or_none()
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            created = Workspace(team_id=team_id, created_at=now)
+            session.add(created)
+        return created
+    except IntegrityError:  # another process created it a moment ago
+        return session.scalars(select(Workspace).where(Workspace.team_id == team_id)).one()
+
+
+def find_channel(session: Session, team_id: str, channel_id: str) -> Channel | None:
+    """A channel's settings row, if the bot has seen it."""
+    return session.scalars(
+        select(Channel)
+        .join(Workspace, Channel.workspace_id == Workspace.id)
+        .where(Workspace.team_id == team_id, Channel.channel_id == channel_id)
+    ).one_or_none()
+
+
+def channel(session: Session, team_id: str, channel_id: str, now: datetime) -> Channel:
+    """A channel's settings row, created with defaults on first use."""
+    found = find_channel(session, team_id, channel_id)
+    if found is not None:
+        return found
+    ws = workspace(session, team_id, now)
+    try:
+        with session.begin_nested():
+            created = Channel(
+                workspace_id=ws.id, channel_id=channel_id, created_at=now, updated_at=now
+            )
+            session.add(created)
+        return created
+    except IntegrityError:
+        found = find_channel(session, team_id, channel_id)
+        assert found is not None
+        return found
+
+
+def channel_admin_ids(session: Session, channel_pk: int) -> list[str]:
+    """The channel's QOTD admins, in the order they were added."""
+    return list(
+        session.scalars(
+            select(ChannelAdmin.user_id)
+            .where(ChannelAdmin.channel_pk == channel_pk)
+            .order_by(ChannelAdmin.added_at, ChannelAdmin.id)
+        )
+    )
+
+
+def add_channel_admin(session: Session, channel_pk: int, user_id: str, now: datetime) -> bool:
+    """Make `user_id` a QOTD admin of the channel; False when they already were."""
+    if user_id in channel_admin_ids(session, channel_pk):
+        return False
+    session.add(ChannelAdmin(channel_pk=channel_pk, user_id=user_id, added_at=now))
+    return True
+
+
+def claim_event(session: Session, event_id: str, now: datetime) -> bool:
+    """Record a Slack event id; False when it was already processed (a retry)."""
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(event_id=event_id, received_at=now))
+        return True
+    except IntegrityError:
+        return False
+
+
+def forget_events_before(session: Session, cutoff: datetime) -> int:
+    """Drop processed event ids older than Slack's retry window; return how many."""
+    result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def asked_question_ids(session: Session, channel_pk: int) -> list[str]:
+    """Question ids posted in a channel, oldest first."""
+    return list(
+        session.scalars(
+            select(QuestionPost.question_id)
+            .where(QuestionPost.channel_pk == channel_pk, QuestionPost.status != "skipped")
+            .order_by(QuestionPost.created_at, QuestionPost.id)
+        )
+    )
+
+
+def post_by_ts(session: Session, team_id: str, channel_id: str, ts: str) -> QuestionPost | None:
+    """The question post with Slack ts `ts` in a channel."""
+    return session.scalars(
+        select(QuestionPost)
+        .join(Channel, QuestionPost.channel_pk == Channel.id)
+        .join(Workspace, Channel.workspace_id == Workspace.id)
+        .where(
+            Workspace.team_id == team_id,
+            Channel.channel_id == channel_id,
+            QuestionPost.slack_ts == ts,
+        )
+    ).one_or_none()
+
+
+def latest_open_post(session: Session, channel_pk: int) -> QuestionPost | None:
+    """The newest question still open in a channel."""
+    return session.scalars(
+        select(QuestionPost)
+        .where(QuestionPost.channel_pk == channel_pk, QuestionPost.status == "open")
+        .order_by(QuestionPost.opened_at.desc(), QuestionPost.id.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def open_posts_due(session: Session, now: datetime) -> Sequence[QuestionPost]:
+    """Open posts whose close time has passed."""
+    return session.scalars(
+        select(QuestionPost).where(QuestionPost.status == "open", QuestionPost.closes_at <= now)
+    ).all()
+
+
+def answer(session: Session, post_id: int, user_id: str, late: bool) -> Answer | None:
+    """A person's on-time (or late) answer to a post."""
+    return session.scalars(
+        select(Answer).where(
+            Answer.post_id == post_id, Answer.user_id == user_id, Answer.late == late
+        )
+    ).one_or_none()
+
+
+def answer_message(s: Session, post_id: int, ts: str) -> tuple[AnswerMessage, Answer] | None:
+    """The message with Slack ts `ts` among a post's answers, with its answer."""
+    row = s.execute(
+        select(AnswerMessage, Answer)
+        .join(Answer, AnswerMessage.answer_id == Answer.id)
+        .where(Answer.post_id == post_id, AnswerMessage.message_ts == ts)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def answers_for_post(session: Session, post_id: int) -> Sequence[Answer]:
+    """Every answer to a post, earliest first."""
+    return session.scalars(
+        select(Answer)
+        .where(Answer.post_id == post_id)
+        .order_by(Answer.first_answered_at, Answer.id)
+    ).all()
+
+
+def accepted_wordings(
+    session: Session, workspace_id: int, question_id: str
+) -> dict[int, tuple[str, ...]]:
+    """Wordings approved on appeal for a question in a workspace, by key-point index."""
+    rows = session.execute(
+        select(AcceptedWording.key_point_index, AcceptedWording.wording)
+        .where(
+            AcceptedWording.workspace_id == workspace_id,
+            AcceptedWording.question_id == question_id,
+        )
+        .order_by(AcceptedWording.id)
+    ).all()
+    found: dict[int, tuple[str, ...]] = {}
+    for index, wording in rows:
+        found[index] = (*found.get(index, ()), wording)
+    return found

@@ -1,0 +1,67 @@
+"""`/qotd`: decide what each subcommand does and what the caller is told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.deps import Deps
+from bot.domain import commands as cmd
+from bot.slack import blocks
+from bot.usecases import ask, channel_settings, reveal
+from bot.usecases.permissions import REFUSAL, is_channel_admin
+
+
+@dataclass(frozen=True, slots=True)
+class SlashRequest:
+    """A `/qotd` invocation."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+    text: str
+
+
+NOT_YET = "`/qotd {name}` isn't available in this version yet."
+
+
+def handle(deps: Deps, req: SlashRequest, command: cmd.Command) -> blocks.Message | None:
+    """Run one parsed command; return the private reply (None when the post itself answers)."""
+    team, channel, user = req.team_id, req.channel_id, req.user_id
+
+    def admin() -> bool:
+        return is_channel_admin(deps, team, channel, user)
+
+    match command:
+        case cmd.Help(problem):
+            return blocks.help_message(problem)
+        case cmd.Now(topic):
+            result = ask.post_question(deps, team, channel, topic=topic, requested_by=user)
+            return None if result.ok else blocks.notice(result.message, trusted=True)
+        case cmd.Reveal():
+            if not admin():
+                return blocks.notice(REFUSAL)
+            return blocks.notice(reveal.reveal_latest(deps, team, channel).message)
+        case cmd.Topics(None, False):
+            return blocks.notice(channel_settings.show_topics(deps, team, channel), trusted=True)
+        case cmd.Topics(topics, set_all):
+            if not admin():
+                return blocks.notice(REFUSAL)
+            chosen = None if set_all else topics
+            return blocks.notice(
+                channel_settings.set_topics(deps, team, channel, chosen), trusted=True
+            )
+        case cmd.SetLevel(None, False):
+            return blocks.notice(channel_settings.show_level(deps, team, channel), trusted=True)
+        case cmd.SetLevel(level, _):
+            if not admin():
+                return blocks.notice(REFUSAL)
+            return blocks.notice(
+                channel_settings.set_level(deps, team, channel, level), trusted=True
+            )
+        case cmd.Close(at, after_minutes):
+            if not admin():
+                return blocks.notice(REFUSAL)
+            text = channel_settings.set_close(deps, team, channel, at, after_minutes)
+            return blocks.notice(text, trusted=True)
+    name = type(command).__name__.lower().replace("forgetme", "forget-me")
+    return blocks.notice(NOT_YET.format(name=name), trusted=True)

@@ -1,0 +1,227 @@
+"""End-to-end harness: the bot's real HTTP server against the local fake of Slack's Web API."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.app import build_deps, create_app, database_healthy
+from bot.config import Settings
+from bot.deps import Deps
+from bot.server import Router, make_server
+from bot.slack.gateway import make_web_client
+from tests.fakes import FixedClock
+from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, FakeSlack, sign
+
+PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "slack-payloads"
+CHANNEL = "C0STUDY01"
+ADMIN = "UADMIN001"
+ALICE = "UALICE001"
+BOB = "UBOB00001"
+
+
+@dataclass
+class Response:
+    """What the bot's server answered."""
+
+    status: int
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Harness:
+    """Send Slack's requests to the bot exactly as Slack does, and watch the fake Web API."""
+
+    def __init__(self, base_url: str, fake: FakeSlack, deps: Deps, clock: FixedClock) -> None:
+        self.base_url = base_url
+        self.fake = fake
+        self.deps = deps
+        self.clock = clock
+        self._event_n = 0
+
+    # -- raw requests -------------------------------------------------------------------
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        signed: bool = True,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        all_headers = {"Content-Type": content_type, **(headers or {})}
+        if signed:
+            all_headers.update(sign(body, timestamp))
+        request = urllib.request.Request(
+            self.base_url + "/slack/events", data=body.encode(), headers=all_headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return Response(resp.status, resp.read().decode())
+        except urllib.error.HTTPError as err:
+            return Response(err.code, err.read().decode())
+
+    def get(self, path: str) -> Response:
+        try:
+            with urllib.request.urlopen(self.base_url + path, timeout=10) as resp:
+                return Response(resp.status, resp.read().decode())
+        except urllib.error.HTTPError as err:
+            return Response(err.code, err.read().decode())
+
+    # -- Slack-shaped requests ----------------------------------------------------------
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry: int = 0
+    ) -> Response:
+        self._event_n += 1
+        body = {
+            "token": "verification-token-unused",
+            "team_id": TEAM_ID,
+            "api_app_id": "A111",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{self._event_n:08d}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "team_id": TEAM_ID,
+                    "user_id": "UBOT0QOTD",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+        }
+        headers = (
+            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry
+            else {}
+        )
+        return self.post(json.dumps(body), "application/json", headers=headers)
+
+    def command(self, text: str, user: str = ALICE, channel: str = CHANNEL) -> Response:
+        fields = {
+            "token": "verification-token-unused",
+            "team_id": TEAM_ID,
+            "team_domain": "fake",
+            "channel_id": channel,
+            "channel_name": "study",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/qotd",
+            "text": text,
+            "api_app_id": "A111",
+            "response_url": self.fake.response_url(f"{user}-{self._event_n}"),
+            "trigger_id": "123.456.abc",
+        }
+        self._event_n += 1
+        return self.post(urllib.parse.urlencode(fields), "application/x-www-form-urlencoded")
+
+    def interaction(self, payload: dict[str, Any]) -> Response:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded")
+
+    def reply(
+        self, text: str, thread_ts: str, user: str = ALICE, ts: str | None = None
+    ) -> tuple[Response, str]:
+        ts = ts or f"{1_772_500_000 + self._event_n}.{self._event_n:06d}"
+        event = {
+            "type": "message",
+            "channel": CHANNEL,
+            "channel_type": "channel",
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "thread_ts": thread_ts,
+            "parent_user_id": "UBOT0QOTD",
+            "team": TEAM_ID,
+            "event_ts": ts,
+        }
+        return self.event(event), ts
+
+    def post_question(self, topic: str | None = None, user: str = ADMIN) -> str:
+        """Ask for a question with /qotd now; return the ts Slack gave the post."""
+        before = len(self.fake.calls_to("chat.postMessage"))
+        assert self.command(f"now {topic or ''}".strip(), user=user).status == 200
+        call = self.fake.wait_for("chat.postMessage", before + 1)[before]
+        assert call.response["ok"], call.response
+        ts = str(call.response["ts"])
+        self.wait_until(lambda: self.post_status(ts) == "open")
+        return ts
+
+    def post_status(self, ts: str) -> str | None:
+        """The stored status of the post with this ts."""
+        from sqlalchemy import select
+
+        from bot.db.models import QuestionPost
+
+        with self.deps.session_factory() as s:
+            return s.scalar(select(QuestionPost.status).where(QuestionPost.slack_ts == ts))
+
+    @staticmethod
+    def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Poll until `condition()` holds (listeners run after the acknowledgement)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not met in time")
+            time.sleep(0.01)
+
+
+def load_payload(relative: str) -> dict[str, Any]:
+    """A real Slack payload from ../shared/slack-payloads, as a fresh copy."""
+    return copy.deepcopy(json.loads((PAYLOADS / relative).read_text()))
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A running fake of Slack's Web API with an admin and two members."""
+    fake = FakeSlack().start()
+    fake.add_user(ADMIN, admin=True, tz="Europe/Paris")
+    fake.add_user(ALICE, tz="Europe/London")
+    fake.add_user(BOB, tz="America/New_York")
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def harness(
+    fake_slack: FakeSlack,
+    engine: Engine,
+    database_url: str,
+    clock: FixedClock,
+    settings_factory: Callable[..., Settings],
+) -> Iterator[Harness]:
+    """The bot served over real HTTP on a free port, talking to the fake Slack."""
+    settings = settings_factory(
+        "serve",
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.url,
+        database_url=database_url,
+    )
+    client = make_web_client(BOT_TOKEN, settings.slack_api_url)
+    deps = build_deps(settings, engine, client, clock=clock)
+    router = Router(create_app(deps, client), database_healthy(engine))
+    server = make_server(router, "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield Harness(f"http://127.0.0.1:{server.effective_port}", fake_slack, deps, clock)
+    finally:
+        server.close()
+        thread.join(timeout=5)
