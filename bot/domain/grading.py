@@ -1,0 +1,869 @@
+"""Grade a free-text answer against key points (SPEC §5): pure, deterministic, fast.
+
+How it works, in short. The answer is tokenised once, straight from the original text (so every
+word keeps its offsets for the evidence): Slack markup is dropped or replaced by its label, Unicode
+is folded, contractions are expanded, and words are stemmed. Each key point (its sentence and each
+accepted alternative) becomes a set of *concepts*: its content words, weighted by rarity (IDF) and
+discounted when they merely echo the question. A concept is found in the answer when some answer
+word is close enough to it (rapidfuzz ratio of the stems, so typos and inflections are forgiven).
+Cue phrases are synonyms: a cue found in the answer stands in for the concepts it replaces. A key
+point is covered when enough of its weight is found inside one window of one to a few adjacent
+sentences, with the same polarity ("does not reduce" never covers "reduces"), and not as a bare
+list of keywords. The score is the weighted share of covered points, plus partial credit.
+
+This is the only module of the project that imports rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import Stemmer
+from rapidfuzz import fuzz, process
+
+from bot.domain.bank import KeyPoint
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "EMPTY_MESSAGE",
+    "NO_WORDS_MESSAGE",
+    "Grade",
+    "GraderConfig",
+    "PointResult",
+    "build_idf",
+    "grade",
+    "normalise",
+    "similarity",
+]
+
+EMPTY_MESSAGE = "Your answer is empty: write a few sentences that answer the question."
+NO_WORDS_MESSAGE = (
+    "Your answer has no words to grade (only emoji, links or mentions): "
+    "write a few sentences that answer the question."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GraderConfig:
+    """Tuning of the grader; defaults chosen on SemEval-2013 `train` (docs/benchmarks.md)."""
+
+    word_threshold: float = 70.0  # min rapidfuzz ratio (0-100) for two stems to be the same word
+    exact_len: int = 3  # stems this short (L1, SVM, 1.5) must match exactly
+    idf_power: float = 0.0  # concept weight = idf ** idf_power (0 = every word counts the same)
+    echo_weight: float = 0.3  # share of its weight kept by a key-point word found in the question
+    echo_floor: float = 0.25  # if less than this share is left, the point is about the question
+    window_sentences: int = 2  # a key point must be found within this many adjacent sentences
+    max_sentence_tokens: int = 40  # longer sentences are cut into pieces of this many words
+    negation_scope: int = 2  # a negator governs the next words of its clause, this many
+    negation_penalty: float = 0.5  # strength kept when matched words have the opposite polarity
+    dump_penalty: float = 0.5  # strength kept when the match is a bare list of keywords
+    cover_threshold: float = 0.7  # strength from which a key point counts as covered
+    partial_credit: float = 1.0  # share of its strength an uncovered point adds to the score
+    max_anchors: int = 6  # best sentences per key point from which windows are grown
+
+
+DEFAULT_CONFIG = GraderConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class PointResult:
+    """How one key point fared: covered or not, how strongly, and the words that showed it."""
+
+    index: int
+    key_point: KeyPoint
+    covered: bool
+    strength: float
+    evidence: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """The grade of one answer: a 0-100 score and the result for each key point."""
+
+    score: int
+    points: tuple[PointResult, ...]
+    message: str | None = None
+
+    @property
+    def covered(self) -> tuple[KeyPoint, ...]:
+        """The key points the answer covers, in order."""
+        return tuple(p.key_point for p in self.points if p.covered)
+
+    @property
+    def missed(self) -> tuple[KeyPoint, ...]:
+        """The key points the answer misses, in order."""
+        return tuple(p.key_point for p in self.points if not p.covered)
+
+    @property
+    def covered_indices(self) -> tuple[int, ...]:
+        """Positions of the covered key points."""
+        return tuple(p.index for p in self.points if p.covered)
+
+    @property
+    def missed_indices(self) -> tuple[int, ...]:
+        """Positions of the missed key points."""
+        return tuple(p.index for p in self.points if not p.covered)
+
+    @property
+    def evidence(self) -> dict[int, str]:
+        """Matched text of the answer for each covered key point, by position."""
+        return {p.index: p.evidence for p in self.points if p.covered and p.evidence is not None}
+
+
+# --- tokenisation -------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(
+    r"""
+      (?P<markup><(?P<target>[^<>|\s]*)(?:\|(?P<label>[^<>\n]*))?>)  # <@U1> <#C|x> <url|label>
+    | (?P<emoji>:(?:[a-z0-9_+'-]*[a-z][a-z0-9_+'-]*|[+-]1):)        # :white_check_mark: :+1:
+    | (?P<entity>&(?:amp|lt|gt|quot|apos|nbsp|\#\d+);)              # Slack escapes & < >
+    | (?P<number>\d+(?:[.,]\d+)+)                                   # 1.5, 0.001
+    | (?P<word>[^\W_]+(?:['’‘ʼ`´][^\W_]+)*)                         # words, contractions
+    | (?P<stop>[.!?…]+(?=[\s"'”’)*_~]|$)|\n)                       # sentence ends, new lines
+    | (?P<sep>[,;:()\[\]{}•·|/=]|\s[-–—]+\s|[–—])                  # clause separators
+    """,
+    re.VERBOSE,
+)
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+
+_STOPWORDS = frozenset(
+    {
+        "whether", "upon", "along", "very", "her", "other", "she", "or", "the", "their", "across",
+        "hence", "than", "whenever", "whose", "why", "would", "be", "do", "had", "gets", "how",
+        "everything", "anyhow", "are", "much", "but", "off", "well", "who", "yes", "says", "ours",
+        "may", "something", "these", "which", "usually", "further", "that", "any", "way", "yours",
+        "afterwards", "always", "if", "ourselves", "actually", "became", "one", "of", "almost",
+        "perhaps", "some", "us", "after", "another", "been", "via", "lets", "shall", "have",
+        "being", "your", "for", "ever", "in", "anyone", "d", "etc", "you", "around", "both",
+        "toward", "before", "every", "i", "indeed", "thus", "once", "becomes", "they", "was", "t",
+        "over", "even", "yourselves", "out", "mine", "re", "where", "generally", "got", "can", "my",
+        "down", "often", "did", "e", "about", "again", "just", "things", "as", "him", "rather",
+        "really", "against", "towards", "has", "like", "beside", "wherever", "all", "ve", "does",
+        "get", "somehow", "because", "while", "this", "himself", "below", "during", "each", "its",
+        "such", "itself", "ie", "anyway", "by", "quite", "me", "it", "simply", "to", "with",
+        "become", "from", "although", "doing", "own", "on", "please", "myself", "otherwise",
+        "either", "through", "up", "sometimes", "what", "whereas", "getting", "might", "eg",
+        "thing", "besides", "meanwhile", "together", "since", "whom", "else", "there", "above",
+        "could", "must", "throughout", "when", "already", "will", "m", "between", "too", "a", "s",
+        "until", "typically", "is", "thereby", "g", "our", "and", "at", "am", "so", "were",
+        "however", "anything", "he", "theirs", "then", "whoever", "yourself", "those", "say", "we",
+        "likely", "ll", "his", "among", "here", "let", "them", "should", "also", "done", "into",
+        "others", "hers", "herself", "under", "though", "within", "per", "basically", "only",
+        "onto", "therefore", "an", "having", "yet", "whatever", "themselves",
+    }
+)  # fmt: skip
+_NEGATORS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "cannot",
+        "without",
+        "none",
+        "neither",
+        "nor",
+        "nothing",
+        "nobody",
+        "nowhere",
+        "hardly",
+        "barely",
+    ]
+)
+_NOT_A_NEGATION_BEFORE = frozenset({"only", "just", "merely", "simply", "doubt"})
+# Leading words of "n't" contractions whose stem changes: won't, can't, shan't, ain't.
+_NT_BASES = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
+_APOSTROPHE_LESS = {
+    "dont": ("do", "not"),
+    "doesnt": ("does", "not"),
+    "didnt": ("did", "not"),
+    "isnt": ("is", "not"),
+    "arent": ("are", "not"),
+    "wasnt": ("was", "not"),
+    "werent": ("were", "not"),
+    "havent": ("have", "not"),
+    "hasnt": ("has", "not"),
+    "hadnt": ("had", "not"),
+    "shouldnt": ("should", "not"),
+    "wouldnt": ("would", "not"),
+    "couldnt": ("could", "not"),
+    "mustnt": ("must", "not"),
+    "neednt": ("need", "not"),
+    "cant": ("cannot",),
+    "wont": ("will", "not"),
+    "aint": ("is", "not"),
+    "shouldve": ("should", "have"),
+    "wouldve": ("would", "have"),
+    "couldve": ("could", "have"),
+}
+_S_IS = frozenset(
+    [
+        "it",
+        "that",
+        "what",
+        "there",
+        "here",
+        "he",
+        "she",
+        "who",
+        "where",
+        "how",
+        "when",
+        "which",
+        "everything",
+        "nothing",
+        "someone",
+    ]
+)
+_LITTLE_WORDS = _STOPWORDS | _NEGATORS
+_ARTICLES = frozenset({"the", "a", "an", "of", "and", "to", "for", "in", "on", "by"})
+_BRITISH_ENDINGS = tuple(
+    stem + end
+    for stem, ends in (
+        ("is", ("e", "es", "ed", "ing", "ation", "ations", "er", "ers")),
+        ("ys", ("e", "es", "ed", "ing", "er", "ers")),
+        ("our", ("", "s", "ed", "ing", "al")),
+    )
+    for end in ends
+)
+_BRITISH = (
+    (re.compile(r"(?<=\w\w\w)is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"),
+    (re.compile(r"(?<=\w\w)ys(e|es|ed|ing|er|ers)$"), r"yz\1"),
+    (re.compile(r"(?<=\w\w\w)our(s|ed|ing|al)?$"), r"or\1"),
+)
+
+
+def _fold(word: str) -> str:
+    """NFKC, no accents, straight apostrophes, lower case."""
+    if word.isascii():
+        return word.lower()
+    word = unicodedata.normalize("NFKC", word).translate(_APOSTROPHES)
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _expand(word: str) -> tuple[str, ...]:
+    """Contractions and possessives as plain words: isn't -> is not, model's -> model."""
+    if "'" not in word:
+        return _APOSTROPHE_LESS.get(word, (word,))
+    head, _, tail = word.partition("'")
+    if tail == "t" and head.endswith("n"):
+        base = head[:-1]
+        if base == "ca":
+            return ("cannot",)
+        return (_NT_BASES.get(base, base), "not")
+    if tail == "s":
+        if head == "let":
+            return ("let", "us")
+        return (head, "is") if head in _S_IS else (head,)
+    expansions = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am"}
+    if tail in expansions:
+        return (head, expansions[tail])
+    return tuple(part for part in word.split("'") if part)
+
+
+@dataclass(slots=True)
+class _Text:
+    """A tokenised text: parallel lists, one entry per word."""
+
+    words: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    sentence: list[int] = field(default_factory=list)
+    clause: list[int] = field(default_factory=list)
+    upper: list[bool] = field(default_factory=list)
+    stems: list[str] = field(default_factory=list)
+    content: list[bool] = field(default_factory=list)
+    negated: list[bool] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _tokenise(text: str, max_sentence: int = 10**9) -> _Text:
+    """Words of `text` with their offsets, sentence and clause numbers (not yet stemmed)."""
+    out = _Text()
+    words, starts, ends = out.words, out.starts, out.ends
+    sentences, clauses, upper = out.sentence, out.clause, out.upper
+    sentence = clause = in_sentence = 0
+
+    def scan(segment: str, base: int) -> None:
+        nonlocal sentence, clause, in_sentence
+        for m in _TOKEN_RE.finditer(segment):
+            kind = m.lastgroup
+            if kind == "word" or kind == "number":
+                raw = m.group()
+                if raw.isascii():
+                    word = raw.lower()
+                    if "`" in word:
+                        word = word.replace("`", "'")
+                else:
+                    word = _fold(raw)
+                parts = _expand(word) if "'" in word or word in _APOSTROPHE_LESS else (word,)
+                is_upper = len(raw) >= 2 and raw.isupper()
+                start, end = base + m.start(), base + m.end()
+                for part in parts:
+                    if in_sentence >= max_sentence:
+                        sentence += 1
+                        clause += 1
+                        in_sentence = 0
+                    words.append(part)
+                    starts.append(start)
+                    ends.append(end)
+                    sentences.append(sentence)
+                    clauses.append(clause)
+                    upper.append(is_upper)
+                    in_sentence += 1
+            elif kind == "stop":
+                if in_sentence:
+                    sentence += 1
+                    clause += 1
+                    in_sentence = 0
+            elif kind == "sep":
+                if in_sentence:
+                    clause += 1
+            elif kind == "markup":
+                if in_sentence:
+                    clause += 1
+                label = m.group("label")
+                if label and not m.group("target").startswith(("@", "!")):
+                    scan(label, base + m.start("label"))
+                    if in_sentence:
+                        clause += 1
+            # emoji and entities carry no words
+
+    scan(text, 0)
+    return out
+
+
+def normalise(text: str) -> str:
+    """Slack-aware normal form: markup, emoji, entities and punctuation gone, Unicode folded,
+    contractions expanded, lower case; words separated by single spaces (not stemmed)."""
+    return " ".join(_tokenise(text).words)
+
+
+def _spelling(word: str) -> str:
+    """British to American endings, so both stem alike (regularisation, behaviour, analyse)."""
+    if not word.endswith(_BRITISH_ENDINGS):
+        return word
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def _finish(
+    t: _Text,
+    stemmer: Stemmer.Stemmer,
+    cache: dict[str, str],
+    scope: int,
+    with_sentences: bool = True,
+) -> _Text:
+    """Stems, content flags, negation flags and sentence ranges of a tokenised text."""
+    missing = [w for w in set(t.words) if w not in cache]
+    if missing:
+        for word, stem in zip(
+            missing, stemmer.stemWords([_spelling(w) for w in missing]), strict=True
+        ):
+            cache[word] = stem
+    t.stems = [cache[w] for w in t.words]
+    words = t.words
+    t.content = [w not in _LITTLE_WORDS for w in words]
+    if _NEGATORS.isdisjoint(words):
+        t.negated = [False] * len(words)
+    else:
+        negated: list[bool] = []
+        last_negator = -(10**9)
+        current_clause = -1
+        for i, word in enumerate(words):
+            if t.clause[i] != current_clause:
+                current_clause = t.clause[i]
+                last_negator = -(10**9)
+            negated.append(i - last_negator <= scope)
+            if word in _NEGATORS and not (
+                i + 1 < len(words) and words[i + 1] in _NOT_A_NEGATION_BEFORE
+            ):
+                last_negator = i
+        t.negated = negated
+    sentences: list[tuple[int, int]] = []
+    if with_sentences:
+        begin = 0
+        marks = t.sentence
+        for i in range(1, len(words)):
+            if marks[i] != marks[i - 1]:
+                sentences.append((begin, i))
+                begin = i
+        if words:
+            sentences.append((begin, len(words)))
+    t.sentences = sentences
+    return t
+
+
+# --- key points ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Concept:
+    stem: str
+    weight: float
+    negated: bool
+    occurrences: list[tuple[int, float, bool]] = field(default_factory=list)  # pos, credit, agrees
+    positions: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Cue:
+    words: list[_Concept]  # every content word of the cue must be found
+    aligned: frozenset[int]  # indices of the variant's concepts the cue also states
+    extra: int  # how many other concepts the cue stands in for
+
+
+def _concepts(
+    t: _Text, question: frozenset[str], idf: Mapping[str, float], unseen: float, cfg: GraderConfig
+) -> list[_Concept]:
+    picked = [i for i in range(len(t.words)) if t.content[i]]
+    if not picked:  # a point made only of little words: they are its concepts
+        picked = list(range(len(t.words)))
+    concepts: list[_Concept] = []
+    seen: set[str] = set()
+    for i in picked:
+        stem = t.stems[i]
+        if stem in seen:
+            continue
+        seen.add(stem)
+        base = idf.get(stem, unseen) ** cfg.idf_power if idf else 1.0
+        concepts.append(_Concept(stem, base, t.negated[i]))
+    if question and concepts:
+        total = sum(c.weight for c in concepts)
+        discounted = [c.weight * (cfg.echo_weight if c.stem in question else 1.0) for c in concepts]
+        if sum(discounted) >= cfg.echo_floor * total:
+            for c, w in zip(concepts, discounted, strict=True):
+                c.weight = w
+    return concepts
+
+
+def _initials(t: _Text) -> tuple[str, list[int]]:
+    """First letters of the words that may appear in an acronym, and their word positions."""
+    keep = [i for i, w in enumerate(t.words) if w not in _ARTICLES]
+    return "".join(t.words[i][0] for i in keep), keep
+
+
+def _cue_words(cue: _Text) -> list[_Concept]:
+    """The content words of a cue, each to be found in the answer."""
+    return [
+        _Concept(cue.stems[i], 1.0, cue.negated[i]) for i in range(len(cue.words)) if cue.content[i]
+    ]
+
+
+def _align_cue(
+    cue: _Text,
+    words: list[_Concept],
+    variant: _Text,
+    initials: tuple[str, list[int]],
+    concepts: list[_Concept],
+    cfg: GraderConfig,
+) -> _Cue:
+    """Which concepts of a wording a cue states, and how many others it stands in for."""
+    by_stem = {c.stem: k for k, c in enumerate(concepts)}
+    stems = [c.stem for c in concepts]
+    aligned: set[int] = set()
+    extra = 0
+    letters, positions = initials
+    cue_words = [cue.words[i] for i in range(len(cue.words)) if cue.content[i]]
+    for w, word in zip(words, cue_words, strict=True):
+        k = by_stem.get(w.stem)
+        if k is None and len(w.stem) > cfg.exact_len:
+            near = process.extractOne(
+                w.stem, stems, scorer=fuzz.ratio, score_cutoff=cfg.word_threshold
+            )
+            if near is not None and len(near[0]) > cfg.exact_len:
+                k = near[2]
+        if k is not None:
+            aligned.add(k)
+            continue
+        at = letters.find(word) if len(word) >= 2 else -1
+        if at >= 0:  # an acronym of the point's words: IDF for inverse document frequency
+            run = {variant.stems[positions[p]] for p in range(at, at + len(word))}
+            aligned.update(k2 for s, k2 in by_stem.items() if s in run)
+            continue
+        extra += 1
+    return _Cue(words, frozenset(aligned), extra)
+
+
+@dataclass(slots=True)
+class _Variant:
+    concepts: list[_Concept]
+    cues: list[_Cue]
+    total: float
+
+
+# --- alignment ----------------------------------------------------------------------------------
+
+
+class _Answer:
+    """The answer, tokenised, with lookups from stems to word positions."""
+
+    def __init__(self, t: _Text) -> None:
+        self.t = t
+        self.positions: dict[str, list[int]] = {}
+        for i, stem in enumerate(t.stems):
+            if t.content[i]:
+                self.positions.setdefault(stem, []).append(i)
+        self.choices = list(self.positions)
+        self.first_letters, self.letter_positions = _initials(t)
+        self.matches: dict[str, list[tuple[str, float]]] = {}
+
+    def similar(self, stem: str, cfg: GraderConfig) -> list[tuple[str, float]]:
+        """Answer stems close to `stem`, with a credit in (0, 1]."""
+        found = self.matches.get(stem)
+        if found is not None:
+            return found
+        if len(stem) <= cfg.exact_len or stem[0].isdigit():
+            found = [(stem, 1.0)] if stem in self.positions else []
+        else:
+            found = [
+                (choice, 1.0 if choice == stem else score / 100.0)
+                for choice, score, _ in process.extract(
+                    stem,
+                    self.choices,
+                    scorer=fuzz.ratio,
+                    score_cutoff=cfg.word_threshold,
+                    limit=None,
+                )
+                if len(choice) > cfg.exact_len
+            ]
+        self.matches[stem] = found
+        return found
+
+    def locate(self, concept: _Concept, upper: bool, cfg: GraderConfig) -> None:
+        """Fill the concept's occurrences in the answer, sorted by position."""
+        occurrences: list[tuple[int, float, bool]] = []
+        negated = self.t.negated
+        for choice, credit in self.similar(concept.stem, cfg):
+            for pos in self.positions[choice]:
+                occurrences.append((pos, credit, negated[pos] == concept.negated))
+        if upper and len(concept.stem) >= 2:  # an acronym of the point, spelled out in the answer
+            letters = concept.stem
+            at = self.first_letters.find(letters)
+            while at >= 0:
+                first, last = (
+                    self.letter_positions[at],
+                    self.letter_positions[at + len(letters) - 1],
+                )
+                occurrences.append((last, 1.0, negated[first] == concept.negated))
+                at = self.first_letters.find(letters, at + 1)
+        occurrences.sort()
+        concept.occurrences = occurrences
+        concept.positions = [o[0] for o in occurrences]
+
+
+def _prepare(
+    kp: KeyPoint,
+    ans: _Answer,
+    question: frozenset[str],
+    idf: Mapping[str, float],
+    unseen: float,
+    texts: Iterator[_Text],
+    cfg: GraderConfig,
+) -> list[_Variant]:
+    wordings = [next(texts) for _ in range(1 + len(kp.alternatives))]
+    cues = [(c, _cue_words(c)) for c in (next(texts) for _ in kp.cues)]
+    cues = [(c, words) for c, words in cues if words]
+    for _, words in cues:
+        for w in words:
+            ans.locate(w, False, cfg)
+    variants: list[_Variant] = []
+    for t in wordings:
+        concepts = _concepts(t, question, idf, unseen, cfg)
+        if not concepts:
+            continue
+        upper = {t.stems[i] for i in range(len(t.words)) if t.upper[i]}
+        for c in concepts:
+            ans.locate(c, c.stem in upper, cfg)
+        initials = _initials(t) if cues else ("", [])
+        aligned = [_align_cue(c, words, t, initials, concepts, cfg) for c, words in cues]
+        variants.append(_Variant(concepts, aligned, sum(c.weight for c in concepts)))
+    return variants
+
+
+class _Finisher:
+    """Tokenises key-point texts with one stemmer and one stem cache per call."""
+
+    def __init__(self, stemmer: Stemmer.Stemmer, cache: dict[str, str], scope: int) -> None:
+        self.stemmer, self.cache, self.scope = stemmer, cache, scope
+
+    def __call__(self, text: str, max_sentence: int = 10**9, with_sentences: bool = True) -> _Text:
+        t = _tokenise(text, max_sentence)
+        return _finish(t, self.stemmer, self.cache, self.scope, with_sentences)
+
+    def many(self, texts: Sequence[str]) -> list[_Text]:
+        """Each text tokenised, in one pass over them all (short texts cost little this way)."""
+        joined = _Finisher.SEPARATOR.join(texts)
+        whole = self(joined, with_sentences=False)
+        views: list[_Text] = []
+        offset = k = 0
+        n = len(whole.words)
+        for text in texts:
+            end = offset + len(text)
+            first = k
+            while k < n and whole.starts[k] < end:
+                k += 1
+            view = _Text(
+                words=whole.words[first:k],
+                starts=[x - offset for x in whole.starts[first:k]],
+                ends=[x - offset for x in whole.ends[first:k]],
+                sentence=whole.sentence[first:k],
+                clause=whole.clause[first:k],
+                upper=whole.upper[first:k],
+                stems=whole.stems[first:k],
+                content=whole.content[first:k],
+                negated=whole.negated[first:k],
+            )
+            views.append(view)
+            offset = end + len(_Finisher.SEPARATOR)
+        return views
+
+    SEPARATOR = "\n\n"
+
+
+def _best_in(concept: _Concept, a: int, b: int) -> tuple[float, int, float, int]:
+    """Best credit (and its position) in [a, b) with the point's polarity, and against it."""
+    positions = concept.positions
+    k = bisect_left(positions, a)
+    agree, agree_at, against, against_at = 0.0, -1, 0.0, -1
+    occurrences = concept.occurrences
+    while k < len(positions) and positions[k] < b:
+        pos, credit, agrees = occurrences[k]
+        if agrees:
+            if credit > agree:
+                agree, agree_at = credit, pos
+        elif credit > against:
+            against, against_at = credit, pos
+        k += 1
+    return agree, agree_at, against, against_at
+
+
+def _is_dump(t: _Text, a: int, b: int) -> bool:
+    """A bare list of terms: several short items and hardly any little words between them."""
+    n = b - a
+    if n < 3:
+        return False
+    items = len(set(t.clause[a:b]))
+    if items < 3 or n / items > 3.0:
+        return False
+    little = sum(1 for i in range(a, b) if not t.content[i])
+    return little / n < 0.2
+
+
+def _evaluate(
+    variant: _Variant, ans: _Answer, a: int, b: int, cfg: GraderConfig, dumps: dict[int, bool]
+) -> tuple[float, list[int]]:
+    got = 0.0
+    used: list[int] = []
+    missing: list[float] = []
+    conflict = False
+    found = [False] * len(variant.concepts)
+    negation_kept = negation_lost = False
+    for k, concept in enumerate(variant.concepts):
+        credit, where, against, against_at = _best_in(concept, a, b)
+        if concept.negated:
+            # A negative point ("accuracy is not enough"): the answer must negate at least one
+            # of the words the point negates; negators need not govern exactly the same words.
+            negation_kept = negation_kept or credit > 0.0
+            if credit == 0.0 and against > 0.0:
+                negation_lost = True
+                credit, where = against, against_at
+        elif credit == 0.0 and against > 0.0:
+            conflict = True  # the answer negates what the point asserts
+        if credit > 0.0:
+            got += concept.weight * credit
+            used.append(where)
+            found[k] = True
+    conflict = conflict or (negation_lost and not negation_kept)
+    for cue in variant.cues:
+        if not cue.extra and all(found[k] for k in cue.aligned):
+            continue
+        credits: list[float] = []
+        spots: list[int] = []
+        for w in cue.words:
+            credit, where, _, _ = _best_in(w, a, b)
+            if credit <= 0.0:
+                break
+            credits.append(credit)
+            spots.append(where)
+        else:
+            credit = min(credits)
+            for k in cue.aligned:
+                if not found[k]:
+                    found[k] = True
+                    got += variant.concepts[k].weight * credit
+            missing = sorted(
+                (c.weight for k, c in enumerate(variant.concepts) if not found[k]), reverse=True
+            )
+            got += sum(missing[: cue.extra]) * credit
+            if cue.extra:
+                # mark the filled concepts so that two cues do not fill the same one
+                order = sorted(
+                    (k for k in range(len(found)) if not found[k]),
+                    key=lambda k: -variant.concepts[k].weight,
+                )
+                for k in order[: cue.extra]:
+                    found[k] = True
+            used.extend(spots)
+    strength = min(1.0, got / variant.total) if variant.total > 0 else 0.0
+    if conflict:
+        strength *= cfg.negation_penalty
+    if strength > 0.0:
+        key = a * 1_000_003 + b
+        dump = dumps.get(key)
+        if dump is None:
+            dump = dumps[key] = _is_dump(ans.t, a, b)
+        if dump:
+            strength *= cfg.dump_penalty
+    return strength, used
+
+
+def _bound(
+    per_sentence: dict[int, dict[int, float]],
+    cued: set[int],
+    variant: _Variant,
+    first: int,
+    last: int,
+) -> float:
+    """Upper bound of a variant's strength in sentences first..last (cues may fill anything)."""
+    if any(s in cued for s in range(first, last + 1)):
+        return 1.0
+    found: dict[int, float] = {}
+    for s in range(first, last + 1):
+        for k, credit in per_sentence.get(s, {}).items():
+            if credit > found.get(k, 0.0):
+                found[k] = credit
+    concepts = variant.concepts
+    return sum(concepts[k].weight * c for k, c in found.items()) / variant.total
+
+
+def _score_point(
+    variants: list[_Variant], ans: _Answer, cfg: GraderConfig, dumps: dict[int, bool]
+) -> tuple[float, list[int]]:
+    """The best strength of any variant in any window, and the answer words that gave it."""
+    best, best_used = 0.0, []
+    sentences = ans.t.sentences
+    sentence_of = ans.t.sentence
+    n_sent = len(sentences)
+    for variant in variants:
+        if best >= 1.0:
+            break
+        # where each concept is found (best credit per sentence), and where cue words are
+        per_sentence: dict[int, dict[int, float]] = {}
+        for k, concept in enumerate(variant.concepts):
+            for pos, credit, agrees in concept.occurrences:
+                if agrees or concept.negated:
+                    slot = per_sentence.setdefault(sentence_of[pos], {})
+                    if credit > slot.get(k, 0.0):
+                        slot[k] = credit
+        cued = {sentence_of[pos] for cue in variant.cues for w in cue.words for pos in w.positions}
+        for sent in cued:
+            per_sentence.setdefault(sent, {})
+        if not per_sentence or variant.total <= 0:
+            continue
+        ranked = sorted(per_sentence)
+        if len(ranked) > cfg.max_anchors:
+            solo = {s: _bound(per_sentence, cued, variant, s, s) for s in ranked}
+            ranked = sorted(ranked, key=lambda s: (-solo[s], s))[: cfg.max_anchors]
+        windows: dict[tuple[int, int], float] = {}
+        for s in ranked:
+            for size in range(1, cfg.window_sentences + 1):
+                for first in range(max(0, s - size + 1), min(s, n_sent - size) + 1):
+                    key = (first, first + size - 1)
+                    if key not in windows:
+                        windows[key] = _bound(per_sentence, cued, variant, *key)
+        for (first, last), upper in sorted(windows.items(), key=lambda kv: (-kv[1], kv[0])):
+            if upper <= best + 1e-9:
+                break
+            a, b = sentences[first][0], sentences[last][1]
+            strength, used = _evaluate(variant, ans, a, b, cfg, dumps)
+            if strength > best + 1e-9:
+                best, best_used = strength, used
+    return best, best_used
+
+
+# --- public API ---------------------------------------------------------------------------------
+
+
+def _as_key_point(item: KeyPoint | str) -> KeyPoint:
+    return KeyPoint(point=item) if isinstance(item, str) else item
+
+
+def _unseen_idf(idf: Mapping[str, float]) -> float:
+    """The weight of a word the corpus never saw: as rare as the rarest word."""
+    if "" in idf:
+        return idf[""]
+    return max(idf.values(), default=1.0)
+
+
+def grade(
+    answer: str,
+    key_points: Sequence[KeyPoint | str],
+    *,
+    question: str = "",
+    idf: Mapping[str, float] | None = None,
+    config: GraderConfig = DEFAULT_CONFIG,
+) -> Grade:
+    """Grade `answer` against `key_points`; `question` words earn nothing, `idf` weighs words."""
+    kps = tuple(_as_key_point(k) for k in key_points)
+    missed = tuple(PointResult(i, kp, False, 0.0, None) for i, kp in enumerate(kps))
+    if not answer.strip():
+        return Grade(0, missed, EMPTY_MESSAGE)
+    cfg = config
+    finish = _Finisher(Stemmer.Stemmer("english"), {}, cfg.negation_scope)
+    ans = _Answer(finish(answer, cfg.max_sentence_tokens))
+    if not ans.t.words:
+        return Grade(0, missed, NO_WORDS_MESSAGE)
+    weights = idf or {}
+    unseen = _unseen_idf(weights) if weights else 1.0
+    views = finish.many(
+        [question, *(t for kp in kps for t in (kp.point, *kp.alternatives, *kp.cues))]
+    )
+    q = views[0]
+    question_stems = frozenset(s for i, s in enumerate(q.stems) if q.content[i])
+    texts = iter(views[1:])
+    dumps: dict[int, bool] = {}
+    results: list[PointResult] = []
+    earned = total = 0.0
+    for i, kp in enumerate(kps):
+        variants = _prepare(kp, ans, question_stems, weights, unseen, texts, cfg)
+        strength, used = _score_point(variants, ans, cfg, dumps)
+        strength = round(strength, 4)
+        covered = strength >= cfg.cover_threshold
+        evidence = None
+        if covered and used:
+            evidence = answer[min(ans.t.starts[p] for p in used) : max(ans.t.ends[p] for p in used)]
+        results.append(PointResult(i, kp, covered, strength, evidence))
+        weight = max(kp.weight, 0.0)
+        total += weight
+        earned += weight * (1.0 if covered else cfg.partial_credit * strength)
+    score = round(100.0 * earned / total) if total > 0 else 0
+    return Grade(max(0, min(100, score)), tuple(results))
+
+
+def build_idf(texts: Iterable[str]) -> dict[str, float]:
+    """Inverse document frequency of each normalised stem over `texts` (e.g. the whole bank).
+
+    The entry for "" is the weight of a stem the corpus never saw.
+    """
+    finish = _Finisher(Stemmer.Stemmer("english"), {}, DEFAULT_CONFIG.negation_scope)
+    df: dict[str, int] = {}
+    n = 0
+    for text in texts:
+        n += 1
+        for stem in set(finish(text).stems):
+            df[stem] = df.get(stem, 0) + 1
+    idf = {stem: math.log((n + 1) / (count + 1)) + 1.0 for stem, count in df.items()}
+    idf[""] = math.log(n + 1) + 1.0
+    return idf
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two answers are, 0-100, after normalisation (near-duplicates score 90+)."""
+    return float(fuzz.ratio(normalise(a), normalise(b)))
