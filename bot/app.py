@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
@@ -22,6 +23,8 @@ from bot.slack.listeners import actions, commands, events, messages, views
 
 log = logging.getLogger(__name__)
 
+LISTENER_WORKERS = 16
+
 
 def create_app(deps: Deps, client: WebClient) -> App:
     """A Bolt app answering Slack for the workspace whose token `client` carries."""
@@ -36,6 +39,11 @@ def create_app(deps: Deps, client: WebClient) -> App:
         # Acknowledge first, work after: Slack wants an answer within 3 seconds.
         process_before_response=False,
         raise_error_for_unhandled_request=False,
+        # Listeners wait on Slack and the database more than they compute: more than Bolt's
+        # default of 5 workers keeps feedback flowing under bursts.
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LISTENER_WORKERS, thread_name_prefix="qotd"
+        ),
         logger=logging.getLogger("bot.bolt"),
     )
 

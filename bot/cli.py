@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -152,6 +153,47 @@ def cmd_socket(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade one answer, or JSON lines from stdin (--jsonl)."""
+    from bot.app import load_question_bank
+    from bot.domain import grading
+    from bot.usecases.grade_offline import Grader, UnknownQuestion, render
+
+    settings = _settings("grade")
+    bank = load_question_bank(settings)
+    idf = grading.build_idf(
+        text for q in bank.questions for kp in q.key_points for text in (kp.point, *kp.cues)
+    )
+    grader = Grader(bank, idf)
+    if args.jsonl:
+        if args.question_id is not None:
+            print(
+                "qotd grade: --jsonl reads everything from stdin; give no arguments",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(grader.grade_line(line), ensure_ascii=False), flush=True)
+        return EXIT_OK
+    if args.question_id is None:
+        print('qotd grade: give QUESTION_ID "answer" (or --jsonl); see --help', file=sys.stderr)
+        return EXIT_USAGE
+    answer = args.answer
+    if answer is None:
+        if sys.stdin.isatty():
+            print("qotd grade: give the answer as an argument or on stdin", file=sys.stderr)
+            return EXIT_USAGE
+        answer = sys.stdin.read()
+    try:
+        question, result = grader.grade_question(args.question_id, answer)
+    except UnknownQuestion as exc:
+        print(f"qotd grade: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    print(render(question, result))
+    return EXIT_OK
+
+
 def _later(what: str, issue: str) -> Handler:
     """A command whose capability is delivered by another issue: say so and exit 2."""
 
@@ -220,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("question_id", nargs="?", help="id of a question in the bank")
     grade.add_argument("answer", nargs="?", help="the answer text")
     grade.add_argument("--jsonl", action="store_true", help="batch mode: JSON lines on stdin")
-    grade.set_defaults(handler=_later("offline grading", "grader issue"))
+    grade.set_defaults(handler=cmd_grade)
 
     content = sub.add_parser(
         "content", help="question bank tools", description="Question bank tools."

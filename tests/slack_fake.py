@@ -145,6 +145,11 @@ def check_view(view: Any) -> None:
     check_blocks(view.get("blocks"), modal=True)
 
 
+class _Server(ThreadingHTTPServer):
+    # Slack takes bursts; the default listen backlog of 5 would refuse connections under load.
+    request_queue_size = 1024
+
+
 class FakeSlack:
     """The fake server and its record of calls. Use as a context manager or start()/stop()."""
 
@@ -156,7 +161,7 @@ class FakeSlack:
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._required = required_args()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.add_user(BOT_USER_ID, is_bot=True)

@@ -186,6 +186,8 @@ class Answer(Base):
     edited_at: Mapped[datetime | None]
     # Every reply deleted: the answer no longer counts but its row keeps the thread history.
     deleted_at: Mapped[datetime | None]
+    # Bumped by every change of the answer's messages; a grade is stored only for the newest.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     messages: Mapped[list[AnswerMessage]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="AnswerMessage.message_ts"

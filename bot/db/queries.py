@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -84,12 +86,25 @@ def add_channel_admin(session: Session, channel_pk: int, user_id: str, now: date
 
 def claim_event(session: Session, event_id: str, now: datetime) -> bool:
     """Record a Slack event id; False when it was already processed (a retry)."""
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(event_id=event_id, received_at=now))
-        return True
-    except IntegrityError:
-        return False
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(ProcessedEvent)
+        .values(event_id=event_id, received_at=now)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+    )
+    result = session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+def store_grade(session: Session, answer_id: int, revision: int, values: dict[str, object]) -> bool:
+    """Write a grade unless the answer changed since `revision` was read; True if written."""
+    result = session.execute(
+        update(Answer)
+        .where(Answer.id == answer_id, Answer.revision == revision)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def forget_events_before(session: Session, cutoff: datetime) -> int:
@@ -166,6 +181,28 @@ def answers_for_post(session: Session, post_id: int) -> Sequence[Answer]:
         .where(Answer.post_id == post_id)
         .order_by(Answer.first_answered_at, Answer.id)
     ).all()
+
+
+# Texts this much shorter or longer cannot be 90% similar; skip them without comparing.
+_COPY_LENGTH_RATIO = 0.8
+
+
+def earlier_answer_texts(session: Session, post_id: int, ans: Answer, length: int) -> list[str]:
+    """Texts of other people's live answers given before `ans`, of a comparable length."""
+    return list(
+        session.scalars(
+            select(Answer.text).where(
+                Answer.post_id == post_id,
+                Answer.id != ans.id,
+                Answer.user_id != ans.user_id,
+                Answer.deleted_at.is_(None),
+                Answer.first_answered_at <= ans.first_answered_at,
+                func.length(Answer.text).between(
+                    int(length * _COPY_LENGTH_RATIO), int(length / _COPY_LENGTH_RATIO) + 1
+                ),
+            )
+        )
+    )
 
 
 def accepted_wordings(

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import Stemmer
 from rapidfuzz import fuzz, process
@@ -54,7 +56,7 @@ class GraderConfig:
 
     word_threshold: float = 70.0  # min rapidfuzz ratio (0-100) for two stems to be the same word
     exact_len: int = 3  # stems this short (L1, SVM, 1.5) must match exactly
-    idf_power: float = 0.0  # concept weight = idf ** idf_power (0 = every word counts the same)
+    idf_power: float = 1.5  # concept weight = idf ** idf_power (0 = every word counts the same)
     echo_weight: float = 0.3  # share of its weight kept by a key-point word found in the question
     echo_floor: float = 0.25  # if less than this share is left, the point is about the question
     window_sentences: int = 2  # a key point must be found within this many adjacent sentences
@@ -64,7 +66,12 @@ class GraderConfig:
     dump_penalty: float = 0.5  # strength kept when the match is a bare list of keywords
     cover_threshold: float = 0.7  # strength from which a key point counts as covered
     partial_credit: float = 1.0  # share of its strength an uncovered point adds to the score
+    partial_floor: float = 0.3  # strength below which an uncovered point adds nothing
     max_anchors: int = 6  # best sentences per key point from which windows are grown
+    full_concepts: float = 6.0  # a longer point is fully found with this many concepts (0: all)
+    full_power: float = 1.3  # how fast the share needed falls with length beyond full_concepts
+    min_found: int = 4  # concepts (or cues) a point needs found for its full strength (0: off)
+    cue_bonus: float = 0.3  # share of a point's weight each cue found adds, besides its words
 
 
 DEFAULT_CONFIG = GraderConfig()
@@ -361,6 +368,8 @@ def _finish(
     with_sentences: bool = True,
 ) -> _Text:
     """Stems, content flags, negation flags and sentence ranges of a tokenised text."""
+    if len(cache) > _STEMS_MAX:
+        cache.clear()
     missing = [w for w in set(t.words) if w not in cache]
     if missing:
         for word, stem in zip(
@@ -410,6 +419,7 @@ class _Concept:
     negated: bool
     occurrences: list[tuple[int, float, bool]] = field(default_factory=list)  # pos, credit, agrees
     positions: list[int] = field(default_factory=list)
+    either: bool = False  # the point uses the word both negated and not: any polarity agrees
 
 
 @dataclass(slots=True)
@@ -419,28 +429,72 @@ class _Cue:
     extra: int  # how many other concepts the cue stands in for
 
 
-def _concepts(
-    t: _Text, question: frozenset[str], idf: Mapping[str, float], unseen: float, cfg: GraderConfig
-) -> list[_Concept]:
+@dataclass(frozen=True, slots=True)
+class _CueTemplate:
+    words: tuple[tuple[str, bool], ...]  # stem and polarity of each content word of the cue
+    aligned: frozenset[int]  # indices of the wording's concepts the cue also states
+    extra: int  # how many other concepts the cue stands in for
+
+
+@dataclass(frozen=True, slots=True)
+class _Wording:
+    """One wording of a key point, prepared once: it depends on neither the answer nor the IDF."""
+
+    stems: tuple[str, ...]  # its concepts, distinct, in order
+    negated: tuple[bool, ...]
+    upper: tuple[bool, ...]  # written in capitals in the point (an acronym to spell out)
+    either: tuple[bool, ...]  # used both negated and not ("changes ... with no changes")
+    cues: tuple[_CueTemplate, ...]
+
+
+def _concept_stems(t: _Text) -> tuple[tuple[str, ...], tuple[bool, ...], tuple[bool, ...]]:
+    """The distinct content stems of a wording, in order, their polarity, and whether the
+    wording uses them with both polarities."""
     picked = [i for i in range(len(t.words)) if t.content[i]]
     if not picked:  # a point made only of little words: they are its concepts
         picked = list(range(len(t.words)))
-    concepts: list[_Concept] = []
-    seen: set[str] = set()
+    stems: list[str] = []
+    negated: list[bool] = []
+    seen: dict[str, int] = {}
+    either: list[bool] = []
     for i in picked:
         stem = t.stems[i]
-        if stem in seen:
+        k = seen.get(stem)
+        if k is not None:
+            either[k] = either[k] or negated[k] != t.negated[i]
             continue
-        seen.add(stem)
-        base = idf.get(stem, unseen) ** cfg.idf_power if idf else 1.0
-        concepts.append(_Concept(stem, base, t.negated[i]))
-    if question and concepts:
-        total = sum(c.weight for c in concepts)
-        discounted = [c.weight * (cfg.echo_weight if c.stem in question else 1.0) for c in concepts]
-        if sum(discounted) >= cfg.echo_floor * total:
-            for c, w in zip(concepts, discounted, strict=True):
-                c.weight = w
-    return concepts
+        seen[stem] = len(stems)
+        stems.append(stem)
+        negated.append(t.negated[i])
+        either.append(False)
+    return tuple(stems), tuple(negated), tuple(either)
+
+
+def _concepts(
+    w: _Wording,
+    question: frozenset[str],
+    idf: Mapping[str, float],
+    unseen: float,
+    cfg: GraderConfig,
+) -> list[_Concept]:
+    """The wording's concepts for one call, weighted by rarity and discounted for echoes."""
+    if idf and cfg.idf_power:
+        power = cfg.idf_power
+        weights = [idf.get(stem, unseen) ** power for stem in w.stems]
+    else:
+        weights = [1.0] * len(w.stems)
+    if question and weights:
+        echo = cfg.echo_weight
+        discounted = [
+            x * (echo if stem in question else 1.0)
+            for x, stem in zip(weights, w.stems, strict=True)
+        ]
+        if sum(discounted) >= cfg.echo_floor * sum(weights):
+            weights = discounted
+    return [
+        _Concept(stem, x, neg and not mixed, either=mixed)
+        for stem, x, neg, mixed in zip(w.stems, weights, w.negated, w.either, strict=True)
+    ]
 
 
 def _initials(t: _Text) -> tuple[str, list[int]]:
@@ -449,33 +503,30 @@ def _initials(t: _Text) -> tuple[str, list[int]]:
     return "".join(t.words[i][0] for i in keep), keep
 
 
-def _cue_words(cue: _Text) -> list[_Concept]:
-    """The content words of a cue, each to be found in the answer."""
-    return [
-        _Concept(cue.stems[i], 1.0, cue.negated[i]) for i in range(len(cue.words)) if cue.content[i]
-    ]
+def _cue_words(cue: _Text) -> tuple[tuple[str, bool], ...]:
+    """The content words of a cue (stem, polarity), each to be found in the answer."""
+    return tuple((cue.stems[i], cue.negated[i]) for i in range(len(cue.words)) if cue.content[i])
 
 
 def _align_cue(
     cue: _Text,
-    words: list[_Concept],
+    words: tuple[tuple[str, bool], ...],
     variant: _Text,
     initials: tuple[str, list[int]],
-    concepts: list[_Concept],
+    stems: tuple[str, ...],
     cfg: GraderConfig,
-) -> _Cue:
+) -> _CueTemplate:
     """Which concepts of a wording a cue states, and how many others it stands in for."""
-    by_stem = {c.stem: k for k, c in enumerate(concepts)}
-    stems = [c.stem for c in concepts]
+    by_stem = {stem: k for k, stem in enumerate(stems)}
     aligned: set[int] = set()
     extra = 0
     letters, positions = initials
     cue_words = [cue.words[i] for i in range(len(cue.words)) if cue.content[i]]
-    for w, word in zip(words, cue_words, strict=True):
-        k = by_stem.get(w.stem)
-        if k is None and len(w.stem) > cfg.exact_len:
+    for (stem, _), word in zip(words, cue_words, strict=True):
+        k = by_stem.get(stem)
+        if k is None and len(stem) > cfg.exact_len:
             near = process.extractOne(
-                w.stem, stems, scorer=fuzz.ratio, score_cutoff=cfg.word_threshold
+                stem, stems, scorer=fuzz.ratio, score_cutoff=cfg.word_threshold
             )
             if near is not None and len(near[0]) > cfg.exact_len:
                 k = near[2]
@@ -488,7 +539,7 @@ def _align_cue(
             aligned.update(k2 for s, k2 in by_stem.items() if s in run)
             continue
         extra += 1
-    return _Cue(words, frozenset(aligned), extra)
+    return _CueTemplate(words, frozenset(aligned), extra)
 
 
 @dataclass(slots=True)
@@ -513,6 +564,9 @@ class _Answer:
         self.choices = list(self.positions)
         self.first_letters, self.letter_positions = _initials(t)
         self.matches: dict[str, list[tuple[str, float]]] = {}
+        self.located: dict[
+            tuple[str, bool, bool, bool], tuple[list[tuple[int, float, bool]], list[int]]
+        ] = {}
 
     def similar(self, stem: str, cfg: GraderConfig) -> list[tuple[str, float]]:
         """Answer stems close to `stem`, with a credit in (0, 1]."""
@@ -537,25 +591,76 @@ class _Answer:
         return found
 
     def locate(self, concept: _Concept, upper: bool, cfg: GraderConfig) -> None:
-        """Fill the concept's occurrences in the answer, sorted by position."""
+        """Fill the concept's occurrences in the answer, sorted by position (shared, read-only)."""
+        key = (concept.stem, concept.negated, upper, concept.either)
+        done = self.located.get(key)
+        if done is None:
+            polarity = None if concept.either else concept.negated
+            done = self.located[key] = self._occurrences(concept.stem, polarity, upper, cfg)
+        concept.occurrences, concept.positions = done
+
+    def _occurrences(
+        self, stem: str, polarity: bool | None, upper: bool, cfg: GraderConfig
+    ) -> tuple[list[tuple[int, float, bool]], list[int]]:
         occurrences: list[tuple[int, float, bool]] = []
         negated = self.t.negated
-        for choice, credit in self.similar(concept.stem, cfg):
+        for choice, credit in self.similar(stem, cfg):
             for pos in self.positions[choice]:
-                occurrences.append((pos, credit, negated[pos] == concept.negated))
-        if upper and len(concept.stem) >= 2:  # an acronym of the point, spelled out in the answer
-            letters = concept.stem
+                occurrences.append((pos, credit, polarity is None or negated[pos] == polarity))
+        if upper and len(stem) >= 2:  # an acronym of the point, spelled out in the answer
+            letters = stem
             at = self.first_letters.find(letters)
             while at >= 0:
                 first, last = (
                     self.letter_positions[at],
                     self.letter_positions[at + len(letters) - 1],
                 )
-                occurrences.append((last, 1.0, negated[first] == concept.negated))
+                occurrences.append((last, 1.0, polarity is None or negated[first] == polarity))
                 at = self.first_letters.find(letters, at + 1)
         occurrences.sort()
-        concept.occurrences = occurrences
-        concept.positions = [o[0] for o in occurrences]
+        return occurrences, [o[0] for o in occurrences]
+
+
+@lru_cache(maxsize=4096)
+def _wordings(
+    kp: KeyPoint, scope: int, exact_len: int, word_threshold: float
+) -> tuple[tuple[_Wording, ...], tuple[tuple[str, bool], ...]]:
+    """A key point's wordings (point and alternatives) with their cues, and all its cue words.
+
+    Memoised: the bank's key points are prepared once, not on every call (SPEC §7).
+    """
+    finish = _Finisher(_stemmer(), _STEMS, scope)
+    cfg = GraderConfig(exact_len=exact_len, word_threshold=word_threshold)
+    cues = [(c, _cue_words(c)) for c in (finish(text) for text in kp.cues)]
+    cues = [(c, words) for c, words in cues if words]
+    out: list[_Wording] = []
+    for text in (kp.point, *kp.alternatives):
+        t = finish(text, with_sentences=False)
+        stems, negated, either = _concept_stems(t)
+        if not stems:
+            continue
+        upper_stems = {t.stems[i] for i in range(len(t.words)) if t.upper[i]}
+        initials = _initials(t) if cues else ("", [])
+        out.append(
+            _Wording(
+                stems,
+                negated,
+                tuple(stem in upper_stems for stem in stems),
+                either,
+                tuple(_align_cue(c, words, t, initials, stems, cfg) for c, words in cues),
+            )
+        )
+    all_words = tuple(dict.fromkeys(w for _, words in cues for w in words))
+    return tuple(out), all_words
+
+
+@lru_cache(maxsize=1024)
+def _question_stems(question: str, scope: int) -> frozenset[str]:
+    """The content stems of a question (memoised: the bank's questions repeat)."""
+    if not question:
+        return frozenset()
+    q = _Finisher(_stemmer(), _STEMS, scope)(question, with_sentences=False)
+    return frozenset(s for i, s in enumerate(q.stems) if q.content[i])
 
 
 def _prepare(
@@ -564,31 +669,44 @@ def _prepare(
     question: frozenset[str],
     idf: Mapping[str, float],
     unseen: float,
-    texts: Iterator[_Text],
     cfg: GraderConfig,
 ) -> list[_Variant]:
-    wordings = [next(texts) for _ in range(1 + len(kp.alternatives))]
-    cues = [(c, _cue_words(c)) for c in (next(texts) for _ in kp.cues)]
-    cues = [(c, words) for c, words in cues if words]
-    for _, words in cues:
-        for w in words:
-            ans.locate(w, False, cfg)
+    wordings, all_cue_words = _wordings(kp, cfg.negation_scope, cfg.exact_len, cfg.word_threshold)
+    cue_concepts: dict[tuple[str, bool], _Concept] = {}
+    for stem, negated in all_cue_words:
+        c = cue_concepts[stem, negated] = _Concept(stem, 1.0, negated)
+        ans.locate(c, False, cfg)
     variants: list[_Variant] = []
-    for t in wordings:
-        concepts = _concepts(t, question, idf, unseen, cfg)
-        if not concepts:
-            continue
-        upper = {t.stems[i] for i in range(len(t.words)) if t.upper[i]}
-        for c in concepts:
-            ans.locate(c, c.stem in upper, cfg)
-        initials = _initials(t) if cues else ("", [])
-        aligned = [_align_cue(c, words, t, initials, concepts, cfg) for c, words in cues]
-        variants.append(_Variant(concepts, aligned, sum(c.weight for c in concepts)))
+    for w in wordings:
+        concepts = _concepts(w, question, idf, unseen, cfg)
+        for c, upper in zip(concepts, w.upper, strict=True):
+            ans.locate(c, upper, cfg)
+        cues = [
+            _Cue([cue_concepts[x] for x in cue.words], cue.aligned, cue.extra) for cue in w.cues
+        ]
+        total = sum(c.weight for c in concepts)
+        if cfg.full_concepts > 0.0 and len(concepts) > cfg.full_concepts:
+            # long points: their main concepts suffice
+            total *= (cfg.full_concepts / len(concepts)) ** cfg.full_power
+        variants.append(_Variant(concepts, cues, total))
     return variants
 
 
+_LOCAL = threading.local()
+_STEMS: dict[str, str] = {}  # word -> stem, shared by all calls (a word always has the same stem)
+_STEMS_MAX = 200_000
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    """This thread's stemmer (a Stemmer object must not be shared between threads)."""
+    stemmer: Stemmer.Stemmer | None = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = Stemmer.Stemmer("english")
+    return stemmer
+
+
 class _Finisher:
-    """Tokenises key-point texts with one stemmer and one stem cache per call."""
+    """Tokenises texts with this thread's stemmer and the shared stem cache."""
 
     def __init__(self, stemmer: Stemmer.Stemmer, cache: dict[str, str], scope: int) -> None:
         self.stemmer, self.cache, self.scope = stemmer, cache, scope
@@ -596,35 +714,6 @@ class _Finisher:
     def __call__(self, text: str, max_sentence: int = 10**9, with_sentences: bool = True) -> _Text:
         t = _tokenise(text, max_sentence)
         return _finish(t, self.stemmer, self.cache, self.scope, with_sentences)
-
-    def many(self, texts: Sequence[str]) -> list[_Text]:
-        """Each text tokenised, in one pass over them all (short texts cost little this way)."""
-        joined = _Finisher.SEPARATOR.join(texts)
-        whole = self(joined, with_sentences=False)
-        views: list[_Text] = []
-        offset = k = 0
-        n = len(whole.words)
-        for text in texts:
-            end = offset + len(text)
-            first = k
-            while k < n and whole.starts[k] < end:
-                k += 1
-            view = _Text(
-                words=whole.words[first:k],
-                starts=[x - offset for x in whole.starts[first:k]],
-                ends=[x - offset for x in whole.ends[first:k]],
-                sentence=whole.sentence[first:k],
-                clause=whole.clause[first:k],
-                upper=whole.upper[first:k],
-                stems=whole.stems[first:k],
-                content=whole.content[first:k],
-                negated=whole.negated[first:k],
-            )
-            views.append(view)
-            offset = end + len(_Finisher.SEPARATOR)
-        return views
-
-    SEPARATOR = "\n\n"
 
 
 def _best_in(concept: _Concept, a: int, b: int) -> tuple[float, int, float, int]:
@@ -681,6 +770,7 @@ def _evaluate(
             used.append(where)
             found[k] = True
     conflict = conflict or (negation_lost and not negation_kept)
+    cues_found = 0
     for cue in variant.cues:
         if not cue.extra and all(found[k] for k in cue.aligned):
             continue
@@ -711,7 +801,15 @@ def _evaluate(
                 for k in order[: cue.extra]:
                     found[k] = True
             used.extend(spots)
+            if cue.extra and credit >= 1.0:  # a synonym, stated exactly, not a fuzzy lookalike
+                cues_found += 1
+    if cues_found and cfg.cue_bonus:
+        got += cfg.cue_bonus * cues_found * variant.total  # several cues: strong evidence
     strength = min(1.0, got / variant.total) if variant.total > 0 else 0.0
+    if cfg.min_found and len(found) > cfg.full_concepts:
+        # a long point is not shown by one or two of its words, however rare
+        needed = min(cfg.min_found, len(found))
+        strength *= min(1.0, (sum(found) + cues_found) / needed)
     if conflict:
         strength *= cfg.negation_penalty
     if strength > 0.0:
@@ -727,11 +825,17 @@ def _evaluate(
 def _bound(
     per_sentence: dict[int, dict[int, float]],
     cued: set[int],
-    variant: _Variant,
+    weights: list[float],
+    total: float,
     first: int,
     last: int,
 ) -> float:
     """Upper bound of a variant's strength in sentences first..last (cues may fill anything)."""
+    if first == last:
+        if first in cued:
+            return 1.0
+        slot = per_sentence.get(first)
+        return sum(weights[k] * c for k, c in slot.items()) / total if slot else 0.0
     if any(s in cued for s in range(first, last + 1)):
         return 1.0
     found: dict[int, float] = {}
@@ -739,8 +843,7 @@ def _bound(
         for k, credit in per_sentence.get(s, {}).items():
             if credit > found.get(k, 0.0):
                 found[k] = credit
-    concepts = variant.concepts
-    return sum(concepts[k].weight * c for k, c in found.items()) / variant.total
+    return sum(weights[k] * c for k, c in found.items()) / total
 
 
 def _score_point(
@@ -768,8 +871,10 @@ def _score_point(
         if not per_sentence or variant.total <= 0:
             continue
         ranked = sorted(per_sentence)
+        weights = [c.weight for c in variant.concepts]
+        total = variant.total
         if len(ranked) > cfg.max_anchors:
-            solo = {s: _bound(per_sentence, cued, variant, s, s) for s in ranked}
+            solo = {s: _bound(per_sentence, cued, weights, total, s, s) for s in ranked}
             ranked = sorted(ranked, key=lambda s: (-solo[s], s))[: cfg.max_anchors]
         windows: dict[tuple[int, int], float] = {}
         for s in ranked:
@@ -777,7 +882,7 @@ def _score_point(
                 for first in range(max(0, s - size + 1), min(s, n_sent - size) + 1):
                     key = (first, first + size - 1)
                     if key not in windows:
-                        windows[key] = _bound(per_sentence, cued, variant, *key)
+                        windows[key] = _bound(per_sentence, cued, weights, total, *key)
         for (first, last), upper in sorted(windows.items(), key=lambda kv: (-kv[1], kv[0])):
             if upper <= best + 1e-9:
                 break
@@ -789,6 +894,19 @@ def _score_point(
 
 
 # --- public API ---------------------------------------------------------------------------------
+
+
+def _credit(strength: float, covered: bool, cfg: GraderConfig) -> float:
+    """A point's share of its weight in the score: all of it when covered; else partial credit
+    that rises from 0 at `partial_floor` to `cover_threshold` just below the threshold."""
+    if covered:
+        return 1.0
+    floor, cover = cfg.partial_floor, cfg.cover_threshold
+    if floor <= 0.0:
+        return cfg.partial_credit * strength
+    if strength <= floor or cover <= floor:
+        return 0.0
+    return cfg.partial_credit * cover * (strength - floor) / (cover - floor)
 
 
 def _as_key_point(item: KeyPoint | str) -> KeyPoint:
@@ -816,23 +934,18 @@ def grade(
     if not answer.strip():
         return Grade(0, missed, EMPTY_MESSAGE)
     cfg = config
-    finish = _Finisher(Stemmer.Stemmer("english"), {}, cfg.negation_scope)
+    finish = _Finisher(_stemmer(), _STEMS, cfg.negation_scope)
     ans = _Answer(finish(answer, cfg.max_sentence_tokens))
     if not ans.t.words:
         return Grade(0, missed, NO_WORDS_MESSAGE)
     weights = idf or {}
     unseen = _unseen_idf(weights) if weights else 1.0
-    views = finish.many(
-        [question, *(t for kp in kps for t in (kp.point, *kp.alternatives, *kp.cues))]
-    )
-    q = views[0]
-    question_stems = frozenset(s for i, s in enumerate(q.stems) if q.content[i])
-    texts = iter(views[1:])
+    question_stems = _question_stems(question, cfg.negation_scope)
     dumps: dict[int, bool] = {}
     results: list[PointResult] = []
     earned = total = 0.0
     for i, kp in enumerate(kps):
-        variants = _prepare(kp, ans, question_stems, weights, unseen, texts, cfg)
+        variants = _prepare(kp, ans, question_stems, weights, unseen, cfg)
         strength, used = _score_point(variants, ans, cfg, dumps)
         strength = round(strength, 4)
         covered = strength >= cfg.cover_threshold
@@ -842,7 +955,7 @@ def grade(
         results.append(PointResult(i, kp, covered, strength, evidence))
         weight = max(kp.weight, 0.0)
         total += weight
-        earned += weight * (1.0 if covered else cfg.partial_credit * strength)
+        earned += weight * _credit(strength, covered, cfg)
     score = round(100.0 * earned / total) if total > 0 else 0
     return Grade(max(0, min(100, score)), tuple(results))
 
@@ -852,7 +965,7 @@ def build_idf(texts: Iterable[str]) -> dict[str, float]:
 
     The entry for "" is the weight of a stem the corpus never saw.
     """
-    finish = _Finisher(Stemmer.Stemmer("english"), {}, DEFAULT_CONFIG.negation_scope)
+    finish = _Finisher(_stemmer(), _STEMS, DEFAULT_CONFIG.negation_scope)
     df: dict[str, int] = {}
     n = 0
     for text in texts:

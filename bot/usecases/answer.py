@@ -61,9 +61,8 @@ def answer_in_thread(deps: Deps, reply: Reply) -> Outcome | None:
         post = queries.post_by_ts(s, reply.team_id, reply.channel_id, reply.thread_ts)
         if post is None or post.status == "pending" or post.slack_ts is None:
             return None  # not a question thread: ordinary conversation
-        outcome = _add_message(deps, s, post, reply.user_id, reply.ts, reply.text, now)
-    _tell(deps, reply.team_id, outcome)
-    return outcome
+        snap = _add_message(deps, s, post, reply.user_id, reply.ts, reply.text, now)
+    return _finish(deps, reply.team_id, snap)
 
 
 def edit_in_thread(deps: Deps, reply: Reply) -> Outcome | None:
@@ -77,23 +76,24 @@ def edit_in_thread(deps: Deps, reply: Reply) -> Outcome | None:
             return None
         found = queries.answer_message(s, post.id, reply.ts)
         if found is None:  # an edit of a reply we never saw: take it as a new one
-            outcome = _add_message(deps, s, post, reply.user_id, reply.ts, reply.text, now)
+            snap = _add_message(deps, s, post, reply.user_id, reply.ts, reply.text, now)
         else:
             msg, ans = found
             if ans.user_id != reply.user_id:
                 return None
             if not ans.late and _is_closed(post, now):
                 text = "This question has closed, so edits no longer change your answer."
-                outcome = Outcome(
-                    reply.channel_id, reply.user_id, post.slack_ts, blocks.notice(text)
-                )
+                note = Outcome(reply.channel_id, reply.user_id, post.slack_ts, blocks.notice(text))
+                snap = None
             else:
                 msg.text = reply.text
                 msg.edited_at = now
                 ans.edited_at = now
-                outcome = _regrade(deps, s, post, ans, now, edited=True, react_to=reply.ts)
-    _tell(deps, reply.team_id, outcome)
-    return outcome
+                snap = _snapshot(deps, s, post, ans, now, edited=True, react_to=reply.ts)
+    if snap is None:
+        _tell(deps, reply.team_id, note)
+        return note
+    return _finish(deps, reply.team_id, snap)
 
 
 def delete_in_thread(
@@ -112,7 +112,8 @@ def delete_in_thread(
             return False
         msg, ans = found
         msg.deleted_at = now
-        _regrade(deps, s, post, ans, now)
+        snap = _snapshot(deps, s, post, ans, now)
+    _finish(deps, team_id, snap, quiet=True)
     return True
 
 
@@ -128,15 +129,35 @@ def answer_privately(
         ws = queries.workspace(s, team_id, now)
         if post.channel.workspace_id != ws.id:
             return None
-        outcome = _add_message(
+        snap = _add_message(
             deps, s, post, user_id, f"modal:{submission_id}", text, now, private=True
         )
-    _tell(deps, team_id, outcome)
-    return outcome
+    return _finish(deps, team_id, snap)
 
 
 def _is_closed(post: QuestionPost, now: datetime) -> bool:
     return post.status == "closed" or (post.closes_at is not None and now >= post.closes_at)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What grading needs, read in the recording transaction (grading happens outside it)."""
+
+    answer_id: int
+    revision: int
+    text: str
+    question: Question | None
+    key_points: tuple[KeyPoint, ...]
+    earlier: tuple[str, ...]
+    late: bool
+    revealed: bool
+    old_reaction: str | None
+    channel_id: str
+    user_id: str
+    thread_ts: str
+    react_to: str | None
+    edited: bool
+    live: bool
 
 
 def _add_message(
@@ -149,7 +170,7 @@ def _add_message(
     now: datetime,
     *,
     private: bool = False,
-) -> Outcome:
+) -> _Snapshot:
     late = _is_closed(post, now)
     ans = queries.answer(s, post.id, user_id, late)
     if ans is None:
@@ -166,14 +187,12 @@ def _add_message(
         )
         s.add(ans)
         s.flush()
-    if queries.answer_message(s, post.id, ts) is None:
-        s.add(AnswerMessage(answer_id=ans.id, message_ts=ts, text=text, posted_at=now))
-        s.flush()
-        s.refresh(ans, ["messages"])
+    if not any(m.message_ts == ts for m in ans.messages):
+        ans.messages.append(AnswerMessage(message_ts=ts, text=text, posted_at=now))
     ans.deleted_at = None
     ans.answered_at = now
     react_to = None if ts.startswith("modal:") else ts
-    return _regrade(deps, s, post, ans, now, react_to=react_to)
+    return _snapshot(deps, s, post, ans, now, react_to=react_to)
 
 
 def key_points_for(s: Session, question: Question, workspace_id: int) -> tuple[KeyPoint, ...]:
@@ -185,7 +204,7 @@ def key_points_for(s: Session, question: Question, workspace_id: int) -> tuple[K
     )
 
 
-def _regrade(
+def _snapshot(
     deps: Deps,
     s: Session,
     post: QuestionPost,
@@ -194,33 +213,69 @@ def _regrade(
     *,
     edited: bool = False,
     react_to: str | None = None,
-) -> Outcome:
-    question = deps.bank.get(post.question_id)
+) -> _Snapshot:
+    """Bump the answer's revision and capture what grading needs."""
     assert post.slack_ts is not None
-    channel_id = post.channel.channel_id
-    if question is None:
-        note = blocks.notice("This question is no longer in the bank, so it can't be graded.")
-        return Outcome(channel_id, ans.user_id, post.slack_ts, note)
-    old_reaction = reaction_for(ans.score) if ans.messages and ans.key_point_count else None
+    ans.revision += 1
     live = [m for m in ans.messages if m.deleted_at is None]
-    full_text = "\n".join(m.text for m in live)
-    truncated = len(full_text) > MAX_GRADED_CHARS
-    result = grading.grade(
-        full_text[:MAX_GRADED_CHARS],
-        key_points_for(s, question, ans.workspace_id),
-        question=question.question,
-        idf=deps.idf,
-    )
-    ans.text = full_text
-    ans.score = result.score
-    ans.covered = list(result.covered_indices)
-    ans.key_point_count = len(question.key_points)
-    ans.copied = not ans.late and _copies_earlier(s, post, ans, full_text)
-    ans.points = points_for(result.score, late=ans.late, copied=ans.copied)
+    text = "\n".join(m.text for m in live)
+    ans.text = text
     if not live:
         ans.deleted_at = now
-        ans.points = 0
-    revealed = post.status == "closed"
+    question = deps.bank.get(post.question_id)
+    key_points = key_points_for(s, question, ans.workspace_id) if question else ()
+    earlier: tuple[str, ...] = ()
+    if question and not ans.late and len(text.split()) >= COPY_MIN_WORDS:
+        earlier = tuple(queries.earlier_answer_texts(s, post.id, ans, len(text)))
+    return _Snapshot(
+        answer_id=ans.id,
+        revision=ans.revision,
+        text=text,
+        question=question,
+        key_points=key_points,
+        earlier=earlier,
+        late=ans.late,
+        revealed=post.status == "closed",
+        old_reaction=reaction_for(ans.score) if ans.key_point_count else None,
+        channel_id=post.channel.channel_id,
+        user_id=ans.user_id,
+        thread_ts=post.slack_ts,
+        react_to=react_to,
+        edited=edited,
+        live=bool(live),
+    )
+
+
+def _finish(deps: Deps, team_id: str, snap: _Snapshot, *, quiet: bool = False) -> Outcome | None:
+    """Grade outside any transaction, store the result if still current, then tell Slack."""
+    outcome = _grade_and_store(deps, snap)
+    if outcome is not None and not quiet:
+        _tell(deps, team_id, outcome)
+    return outcome
+
+
+def _grade_and_store(deps: Deps, snap: _Snapshot) -> Outcome | None:
+    question = snap.question
+    if question is None:
+        note = blocks.notice("This question is no longer in the bank, so it can't be graded.")
+        return Outcome(snap.channel_id, snap.user_id, snap.thread_ts, note)
+    truncated = len(snap.text) > MAX_GRADED_CHARS
+    result = grading.grade(
+        snap.text[:MAX_GRADED_CHARS], snap.key_points, question=question.question, idf=deps.idf
+    )
+    copied = any(grading.similarity(snap.text, other) >= COPY_SIMILARITY for other in snap.earlier)
+    points = points_for(result.score, late=snap.late, copied=copied) if snap.live else 0
+    values: dict[str, object] = {
+        "score": result.score if snap.live else 0,
+        "covered": list(result.covered_indices) if snap.live else [],
+        "key_point_count": len(question.key_points),
+        "copied": copied,
+        "points": points,
+    }
+    with deps.session_factory.begin() as s:
+        if not queries.store_grade(s, snap.answer_id, snap.revision, values):
+            return None  # a newer message of this answer is being graded: its result wins
+    revealed = snap.revealed
     lines = tuple(
         blocks.PointLine(
             covered=p.covered,
@@ -234,39 +289,26 @@ def _regrade(
             score=result.score,
             covered=len(result.covered_indices),
             total=len(question.key_points),
-            points=ans.points,
+            points=points,
             lines=lines,
-            late=ans.late,
-            copied=ans.copied,
+            late=snap.late,
+            copied=copied,
             revealed=revealed,
-            edited=edited,
+            edited=snap.edited,
             truncated=truncated,
             message=result.message,
         )
     )
     reaction = reaction_for(result.score)
     return Outcome(
-        channel_id,
-        ans.user_id,
-        post.slack_ts,
+        snap.channel_id,
+        snap.user_id,
+        snap.thread_ts,
         message,
-        react_to=react_to,
+        react_to=snap.react_to,
         reaction=reaction,
-        old_reaction=old_reaction if old_reaction != reaction else None,
+        old_reaction=snap.old_reaction if snap.old_reaction != reaction else None,
     )
-
-
-def _copies_earlier(s: Session, post: QuestionPost, ans: Answer, text: str) -> bool:
-    if len(text.split()) < COPY_MIN_WORDS:
-        return False
-    for other in queries.answers_for_post(s, post.id):
-        if other.id == ans.id or other.user_id == ans.user_id or other.deleted_at is not None:
-            continue
-        if other.first_answered_at > ans.first_answered_at:
-            continue
-        if other.text and grading.similarity(text, other.text) >= COPY_SIMILARITY:
-            return True
-    return False
 
 
 def _tell(deps: Deps, team_id: str, outcome: Outcome) -> None:

@@ -283,6 +283,7 @@ def upgrade() -> None:
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revision", sa.Integer(), server_default="0", nullable=False),
         sa.CheckConstraint("points >= 0", name=op.f("ck_answers_points_nonnegative")),
         sa.CheckConstraint("score BETWEEN 0 AND 100", name=op.f("ck_answers_score_range")),
         sa.ForeignKeyConstraint(

@@ -311,3 +311,11 @@ def test_content_check_command_lists_problems_and_exits_1(tmp_path: Path) -> Non
     lines = result.stdout.strip().splitlines()
     assert lines[-1] == "2 problems found."
     assert all("team.yaml: team-q1: " in line for line in lines[:-1])
+
+
+def test_numbers_in_cues_are_read_as_words(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, mutated(key_points=_kp(cues=[0.25, 2, "PSI"])))
+    bank, found = check([pack])
+    assert found == []
+    (question,) = bank.questions
+    assert question.key_points[1].cues == ("0.25", "2", "PSI")

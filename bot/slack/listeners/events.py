@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+# Event types acknowledged here (messages have their own module).
+HANDLED = (
+    "app_home_opened",
+    "app_mention",
+    "app_uninstalled",
+    "tokens_revoked",
+    "member_joined_channel",
+    "reaction_added",
+)
+
 
 def register(app: App) -> None:
     """Bind the events the manifest subscribes to (and ones Slack may send anyway)."""
-    for name in (
-        "app_home_opened",
-        "app_mention",
-        "app_uninstalled",
-        "tokens_revoked",
-        "member_joined_channel",
-        "reaction_added",
-        "app_rate_limited",
-    ):
+    for name in HANDLED:
         app.event(name)(ignore)
 
 

@@ -1,0 +1,108 @@
+"""`qotd serve` as a real process: starts, migrates, answers Slack, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+from bot.slack.listeners import events
+from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, sign
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_process_answers_slack_and_stops_on_sigterm(
+    fake_slack: FakeSlack, empty_database_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": empty_database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.url,
+        "PORT": str(port),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--no-clock"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
+                    assert resp.status == 200
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "serve did not come up"
+                time.sleep(0.1)
+        body = urllib.parse.urlencode(
+            {
+                "team_id": "T111",
+                "channel_id": "C1",
+                "user_id": "U1",
+                "command": "/qotd",
+                "text": "now",
+                "response_url": fake_slack.response_url("serve"),
+                "trigger_id": "1.2.3",
+            }
+        )
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+        request = urllib.request.Request(base + "/slack/events", body.encode(), headers)
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            assert resp.status == 200
+        post = fake_slack.wait_for("chat.postMessage")[0]
+        assert post.args["channel"] == "C1"
+        assert post.token == BOT_TOKEN
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0, output
+    assert "listening on port" in output
+
+
+def test_manifest_matches_what_the_app_handles() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    commands = [c["command"] for c in manifest["features"]["slash_commands"]]
+    assert commands == ["/qotd"]
+    subscribed = {
+        e.split(".")[0] for e in manifest["settings"]["event_subscriptions"]["bot_events"]
+    }
+    handled = {"message", *events.HANDLED}
+    assert subscribed <= handled
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    needed = {"chat:write", "commands", "reactions:write", "users:read", "channels:history",
+              "groups:history", "im:history", "im:write"}  # fmt: skip
+    assert needed <= scopes
+    settings = manifest["settings"]
+    assert settings["interactivity"]["is_enabled"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"]
+    urls = {
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    }
+    assert urls == {c["url"] for c in manifest["features"]["slash_commands"]}
+    assert all(u.endswith("/slack/events") for u in urls)
