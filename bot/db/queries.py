@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from bot.db.models import (
     AcceptedWording,
@@ -130,6 +130,7 @@ def post_by_ts(session: Session, team_id: str, channel_id: str, ts: str) -> Ques
         select(QuestionPost)
         .join(Channel, QuestionPost.channel_pk == Channel.id)
         .join(Workspace, Channel.workspace_id == Workspace.id)
+        .options(contains_eager(QuestionPost.channel))
         .where(
             Workspace.team_id == team_id,
             Channel.channel_id == channel_id,

@@ -184,10 +184,11 @@ def _add_message(
             covered=[],
             first_answered_at=now,
             answered_at=now,
+            messages=[AnswerMessage(message_ts=ts, text=text, posted_at=now)],
         )
         s.add(ans)
         s.flush()
-    if not any(m.message_ts == ts for m in ans.messages):
+    elif not any(m.message_ts == ts for m in ans.messages):
         ans.messages.append(AnswerMessage(message_ts=ts, text=text, posted_at=now))
     ans.deleted_at = None
     ans.answered_at = now
