@@ -35,7 +35,7 @@ from rapidfuzz.utils import default_process
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.domain.bank import KeyPoint
-from bot.domain.grading import DEFAULT_CONFIG, GraderConfig, build_idf, grade
+from bot.domain.grading import DEFAULT_CONFIG, GraderConfig, _credit, build_idf, grade
 
 DATA = Path("/work/shared/grading-data")
 DATASETS = {
@@ -162,9 +162,7 @@ def score_of(points: tuple[tuple[float, float], ...], config: GraderConfig) -> f
     total = sum(w for _, w in points)
     if total <= 0:
         return 0.0
-    earned = sum(
-        w * (1.0 if s >= config.cover_threshold else config.partial_credit * s) for s, w in points
-    )
+    earned = sum(w * _credit(s, s >= config.cover_threshold, config) for s, w in points)
     return float(round(100.0 * earned / total))
 
 
@@ -177,7 +175,7 @@ class Runner:
         self.cache: dict[GraderConfig, list[tuple[tuple[float, float], ...]]] = {}
 
     def strengths(self, config: GraderConfig) -> list[tuple[tuple[float, float], ...]]:
-        key = replace(config, cover_threshold=0.0, partial_credit=0.0)
+        key = replace(config, cover_threshold=0.0, partial_credit=0.0, partial_floor=0.0)
         if key not in self.cache:
             step = 250
             chunks = [(key, lo, lo + step) for lo in range(0, len(self.items), step)]

@@ -6,10 +6,16 @@ is folded, contractions are expanded, and words are stemmed. Each key point (its
 accepted alternative) becomes a set of *concepts*: its content words, weighted by rarity (IDF) and
 discounted when they merely echo the question. A concept is found in the answer when some answer
 word is close enough to it (rapidfuzz ratio of the stems, so typos and inflections are forgiven).
-Cue phrases are synonyms: a cue found in the answer stands in for the concepts it replaces. A key
-point is covered when enough of its weight is found inside one window of one to a few adjacent
-sentences, with the same polarity ("does not reduce" never covers "reduces"), and not as a bare
-list of keywords. The score is the weighted share of covered points, plus partial credit.
+Cue phrases are synonyms: a cue found in the answer stands in for the concepts it replaces, and a
+cue stated exactly is extra evidence for its point. A key point is covered when enough of its
+weight is found inside one window of one to a few adjacent sentences, with the same polarity
+("does not reduce" never covers "reduces"), and not as a bare list of keywords. Long points (the
+bank's run to 25 words) need a smaller share of their weight than short ones, but at least a few
+of their concepts: people paraphrase a long sentence by its main ideas. The score is the weighted
+share of covered points, plus partial credit for near misses (weak overlap earns nothing).
+
+Key points and questions are prepared once and memoised (`_wordings`, `_question_stems`): the
+bank's texts repeat on every call, so only the answer is tokenised per call (SPEC §7).
 
 This is the only module of the project that imports rapidfuzz.
 """
@@ -52,7 +58,8 @@ NO_WORDS_MESSAGE = (
 
 @dataclass(frozen=True, slots=True)
 class GraderConfig:
-    """Tuning of the grader; defaults chosen on SemEval-2013 `train` (docs/benchmarks.md)."""
+    """Tuning of the grader (docs/benchmarks.md): defaults chosen on SemEval-2013 `train` and on
+    the tuning half of tests/data/bank-answers.yaml, checked against bank separation."""
 
     word_threshold: float = 70.0  # min rapidfuzz ratio (0-100) for two stems to be the same word
     exact_len: int = 3  # stems this short (L1, SVM, 1.5) must match exactly
@@ -370,13 +377,15 @@ def _finish(
     """Stems, content flags, negation flags and sentence ranges of a tokenised text."""
     if len(cache) > _STEMS_MAX:
         cache.clear()
-    missing = [w for w in set(t.words) if w not in cache]
+    # a local view, so that another thread clearing the shared cache cannot lose a stem
+    known = {w: stem for w in set(t.words) if (stem := cache.get(w)) is not None}
+    missing = [w for w in set(t.words) if w not in known]
     if missing:
         for word, stem in zip(
             missing, stemmer.stemWords([_spelling(w) for w in missing]), strict=True
         ):
-            cache[word] = stem
-    t.stems = [cache[w] for w in t.words]
+            known[word] = cache[word] = stem
+    t.stems = [known[w] for w in t.words]
     words = t.words
     t.content = [w not in _LITTLE_WORDS for w in words]
     if _NEGATORS.isdisjoint(words):

@@ -397,3 +397,65 @@ def test_default_config_is_the_documented_one() -> None:
 )
 def test_similarity_spots_near_duplicates(a: str, b: str, high: bool) -> None:
     assert (similarity(a, b) >= 90) is high
+
+
+# --- long points, cues, polarity, partial credit (realistic answers) ----------------------------
+
+LEAKAGE = KeyPoint(
+    point=(
+        "Target leakage occurs when a feature is derived from, or recorded after, the outcome "
+        "being predicted, so offline scores look far better than production."
+    ),
+    cues=("target leakage", "future information"),
+)
+MIXED = KeyPoint(
+    point="Prompting changes behaviour through the input alone, with no weight changes."
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Leakage is when a feature is only recorded after the outcome you predict.",
+        "A feature derived from the outcome is leakage: offline scores look great, production not.",
+        "Target leakage: the model sees future information.",
+    ],
+)
+def test_a_long_point_is_covered_by_its_main_concepts_in_other_words(answer: str) -> None:
+    assert covers(answer, LEAKAGE)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["leakage", "target leakage, feature, outcome, predicted, production", "It is about leakage."],
+)
+def test_a_long_point_is_not_covered_by_a_word_or_a_keyword_dump(answer: str) -> None:
+    g = grade(answer, [LEAKAGE])
+    assert not g.points[0].covered
+    assert g.score < 50
+
+
+def test_a_cue_lookalike_earns_less_than_the_cue_itself() -> None:
+    kp = KeyPoint(
+        point="Unsupervised learning finds structure, such as clusters, in unlabelled data.",
+        cues=("patterns",),
+    )
+    exact = strength("Unsupervised learning finds patterns in the data.", kp)
+    lookalike = strength("Unsupervised learning finds matters in the data.", kp)
+    assert exact > lookalike
+
+
+def test_a_word_the_point_uses_both_negated_and_not_is_no_contradiction() -> None:
+    answer = "Prompting only uses the input: no weight changes."
+    assert strength(answer, MIXED) > strength(
+        "Prompting only uses the input: weights change.", MIXED
+    )
+    assert covers("Prompting changes behaviour through the input, with no weight changes.", MIXED)
+
+
+def test_weak_overlap_earns_nothing_but_near_misses_earn_partial_credit() -> None:
+    weak = grade("It is about overfitting.", [REG])
+    near = grade("Regularization penalises large weights.", [REG])
+    assert weak.score == 0
+    assert not near.points[0].covered
+    assert 0 < near.score < 100
