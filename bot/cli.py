@@ -29,8 +29,9 @@ def _settings(command: str) -> Settings:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if settings.log_level != "DEBUG":
-        # Alembic narrates every step at INFO; the command prints its own summary.
+        # Alembic and APScheduler narrate every step at INFO; we log our own summaries.
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return settings
 
 
@@ -121,6 +122,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine, client, deps = _runtime(settings)
     router = Router(create_app(deps, client), database_healthy(engine))
     server = make_server(router, "0.0.0.0", settings.port)
+    clock = None if args.no_clock else _start_clock(deps)
     signal.signal(signal.SIGTERM, lambda *_: server.close())
     log.info("qotd serve listening on port %s (POST /slack/events, GET /healthz)", settings.port)
     try:
@@ -128,6 +130,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError:
         if server.socket is not None:  # closed by SIGTERM: a clean stop
             raise
+    finally:
+        if clock is not None:
+            clock.shutdown(wait=False)
+        engine.dispose()
+    return EXIT_OK
+
+
+def _start_clock(deps: Any) -> Any:
+    from bot.scheduler import make_scheduler
+
+    scheduler = make_scheduler(deps, blocking=False)
+    scheduler.start()
+    log.info("in-process scheduler started")
+    return scheduler
+
+
+def cmd_clock(args: argparse.Namespace) -> int:
+    """Run the scheduler alone until SIGTERM or Ctrl-C."""
+    from bot.scheduler import make_scheduler
+
+    settings = _settings("clock")
+    engine, _client, deps = _runtime(settings)
+    scheduler = make_scheduler(deps, blocking=True)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    log.info("qotd clock running")
+    try:
+        scheduler.start()
     finally:
         engine.dispose()
     return EXIT_OK
@@ -145,10 +174,13 @@ def cmd_socket(args: argparse.Namespace) -> int:
     handler = SocketModeHandler(
         create_app(deps, client), settings.slack_app_token.get_secret_value()
     )
+    clock = None if args.no_clock else _start_clock(deps)
     log.info("qotd socket connecting to Slack over Socket Mode")
     try:
         handler.start()  # type: ignore[no-untyped-call]
     finally:
+        if clock is not None:
+            clock.shutdown(wait=False)
         engine.dispose()
     return EXIT_OK
 
@@ -241,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the scheduler alone (for deployments running `serve --no-clock`)",
         description="Run only the scheduler: daily questions, reveals, recaps and nudges.",
     )
-    clock.set_defaults(handler=_later("the scheduler", "scheduler issue"))
+    clock.set_defaults(handler=cmd_clock)
 
     db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

@@ -67,6 +67,8 @@ class Channel(Base):
     schedule_days: Mapped[str | None] = mapped_column(String(20))
     schedule_time: Mapped[time | None] = mapped_column(Time)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # When the schedule was set or resumed: slots before it are neither posted nor "missed".
+    schedule_since: Mapped[datetime | None]
     # NULL topics = every topic; otherwise a JSON list of topic slugs.
     topics: Mapped[list[str] | None] = mapped_column(JSON)
     # NULL level = any level.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -17,6 +18,7 @@ from bot.db.models import (
     AnswerMessage,
     Channel,
     ChannelAdmin,
+    ChannelSkipDate,
     ProcessedEvent,
     QuestionPost,
     Workspace,
@@ -111,6 +113,152 @@ def forget_events_before(session: Session, cutoff: datetime) -> int:
     """Drop processed event ids older than Slack's retry window; return how many."""
     result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def skip_dates(session: Session, channel_pk: int) -> set[date]:
+    """Local dates on which the channel skips its scheduled question."""
+    return set(
+        session.scalars(
+            select(ChannelSkipDate.skip_date).where(ChannelSkipDate.channel_pk == channel_pk)
+        )
+    )
+
+
+def scheduled_dates(session: Session, channel_pk: int, since: date) -> set[date]:
+    """Local dates since `since` whose scheduled slot is already claimed (posted or not)."""
+    return {
+        d
+        for d in session.scalars(
+            select(QuestionPost.scheduled_date).where(
+                QuestionPost.channel_pk == channel_pk, QuestionPost.scheduled_date >= since
+            )
+        )
+        if d is not None
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledChannel:
+    """A channel with an active schedule, as the clock needs it."""
+
+    channel_pk: int
+    team_id: str
+    channel_id: str
+    days: frozenset[int]
+    at: time
+    timezone: str
+    since: datetime | None
+
+
+def scheduled_channels(session: Session) -> list[ScheduledChannel]:
+    """Every channel with a schedule that is not paused (of installed workspaces)."""
+    rows = session.execute(
+        select(
+            Channel.id,
+            Workspace.team_id,
+            Channel.channel_id,
+            Channel.schedule_days,
+            Channel.schedule_time,
+            Channel.timezone,
+            Channel.schedule_since,
+        )
+        .join(Workspace, Channel.workspace_id == Workspace.id)
+        .where(
+            Channel.schedule_days.is_not(None),
+            Channel.schedule_time.is_not(None),
+            Channel.paused.is_(False),
+            Workspace.uninstalled_at.is_(None),
+        )
+    ).all()
+    found = []
+    for pk, team, channel_id, days, at, tz, since in rows:
+        parsed = frozenset(int(d) for d in str(days).split(",") if d)
+        if parsed and at is not None:
+            found.append(ScheduledChannel(pk, team, channel_id, parsed, at, tz, since))
+    return found
+
+
+def claimed_slots(session: Session, since: date) -> set[tuple[int, date]]:
+    """(channel, local date) scheduled slots already decided since `since`."""
+    rows = session.execute(
+        select(QuestionPost.channel_pk, QuestionPost.scheduled_date).where(
+            QuestionPost.scheduled_date >= since
+        )
+    ).all()
+    return {(pk, d) for pk, d in rows if d is not None}
+
+
+def skip_slots(session: Session, since: date) -> set[tuple[int, date]]:
+    """(channel, local date) pairs admins chose to skip, since `since`."""
+    rows = session.execute(
+        select(ChannelSkipDate.channel_pk, ChannelSkipDate.skip_date).where(
+            ChannelSkipDate.skip_date >= since
+        )
+    ).all()
+    return {(pk, d) for pk, d in rows}
+
+
+def open_post_ids(session: Session, channel_pk: int, before: date) -> list[int]:
+    """Ids of the channel's questions still open from local dates before `before`."""
+    return list(
+        session.scalars(
+            select(QuestionPost.id)
+            .where(
+                QuestionPost.channel_pk == channel_pk,
+                QuestionPost.status == "open",
+                QuestionPost.local_date < before,
+            )
+            .order_by(QuestionPost.id)
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PendingPost:
+    """A scheduled post claimed but not yet delivered."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    day: date
+    due_at: datetime
+
+
+def pending_scheduled_posts(session: Session, now: datetime) -> list[PendingPost]:
+    """Scheduled posts waiting for a (re)try whose lease or backoff has run out."""
+    rows = session.execute(
+        select(
+            QuestionPost.id,
+            Workspace.team_id,
+            Channel.channel_id,
+            QuestionPost.scheduled_date,
+            QuestionPost.due_at,
+        )
+        .join(Channel, QuestionPost.channel_pk == Channel.id)
+        .join(Workspace, Channel.workspace_id == Workspace.id)
+        .where(
+            QuestionPost.status == "pending",
+            QuestionPost.scheduled_date.is_not(None),
+            (QuestionPost.next_attempt_at.is_(None)) | (QuestionPost.next_attempt_at <= now),
+        )
+        .order_by(QuestionPost.due_at)
+    ).all()
+    return [PendingPost(i, t, c, d, due) for i, t, c, d, due in rows if d is not None]
+
+
+def take_post(session: Session, post_id: int, now: datetime, lease: timedelta) -> bool:
+    """Lease a pending post to this process for `lease`; False if another holds it."""
+    result = session.execute(
+        update(QuestionPost)
+        .where(
+            QuestionPost.id == post_id,
+            QuestionPost.status == "pending",
+            (QuestionPost.next_attempt_at.is_(None)) | (QuestionPost.next_attempt_at <= now),
+        )
+        .values(next_attempt_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def asked_question_ids(session: Session, channel_pk: int) -> list[str]:

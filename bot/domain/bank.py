@@ -102,6 +102,7 @@ MODEL_ANSWER_MIN_WORDS, MODEL_ANSWER_MAX_WORDS = 80, 300
 PITFALLS_MIN, PITFALLS_MAX = 2, 4
 KEY_POINT_MAX_WORDS = 30
 HINT_MAX_WORDS = 25
+ALTERNATIVE_MIN_WORDS = 2
 QUESTION_MAX_CHARS = 1500
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOPIC_PATTERN = ID_PATTERN
@@ -382,6 +383,14 @@ def _read_key_points(c: _Collector, raw: Mapping[str, Any]) -> tuple[KeyPoint, .
         else:
             cues = c.texts(item, "cues", f"key point {n}: cues")
         alternatives = c.texts(item, "alternatives", f"key point {n}: alternatives")
+        for alt in alternatives:
+            # An unquoted comma in an inline list splits one wording in two: the tail starts
+            # in lower case, and either piece may be a single word.
+            if word_count(alt) < ALTERNATIVE_MIN_WORDS or alt[0].islower():
+                c.add(
+                    f"key point {n}: alternative {alt!r} looks like a fragment; write whole "
+                    "wordings starting with a capital, and quote any that contain commas"
+                )
         hint = c.text(item, "hint", f"key point {n}: hint")
         if word_count(hint) > HINT_MAX_WORDS:
             c.add(f"key point {n}: hint is {word_count(hint)} words; keep it short")

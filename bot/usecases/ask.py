@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 # Backoff for a post Slack refused or could not take: 1, 2, 4 ... minutes, at most an hour.
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
+# A claimed post belongs to its claimer this long; after that another clock may take it over
+# (the claimer crashed). Longer than Slack's retries of one call can take.
+LEASE = timedelta(minutes=2)
 
 FRIENDLY_ERRORS = {
     "not_in_channel": "I am not in this channel yet: invite me with `/invite @qotd` first.",
@@ -102,6 +105,7 @@ def _claim(
             scheduled_date=scheduled_date,
             status="pending",
             due_at=now,
+            next_attempt_at=now + LEASE if scheduled_date else None,
             created_at=now,
         )
         s.add(post)
@@ -113,11 +117,23 @@ def _claim(
 
 
 def deliver(
-    deps: Deps, team_id: str, channel_id: str, post_id: int, *, manual: bool = False
+    deps: Deps,
+    team_id: str,
+    channel_id: str,
+    post_id: int,
+    *,
+    manual: bool = False,
+    take: bool = False,
 ) -> AskResult:
-    """Post a claimed question to Slack and open it; on failure record it for a retry."""
+    """Post a claimed question to Slack and open it; on failure record it for a retry.
+
+    `take`: first lease the pending post to this process (a retry by any clock); without it
+    the caller is the claimer and already holds the lease.
+    """
     now = deps.clock.now()
     with deps.session_factory.begin() as s:
+        if take and not queries.take_post(s, post_id, now, LEASE):
+            return AskResult(False, "Another process is posting this question.", post_id)
         post = s.get(QuestionPost, post_id)
         if post is None or post.status != "pending":
             return AskResult(False, "This question was already posted.", post_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.deps import Deps
 from bot.domain import commands as cmd
 from bot.slack import blocks
-from bot.usecases import ask, channel_settings, reveal
+from bot.usecases import ask, channel_settings, reveal, scheduling
 from bot.usecases.permissions import REFUSAL, is_channel_admin
 
 
@@ -58,6 +58,21 @@ def handle(deps: Deps, req: SlashRequest, command: cmd.Command) -> blocks.Messag
             return blocks.notice(
                 channel_settings.set_level(deps, team, channel, level), trusted=True
             )
+        case cmd.Schedule(args):
+            if not (admin() or scheduling.may_set_schedule(deps, team, channel)):
+                return blocks.notice(REFUSAL)
+            return blocks.notice(
+                scheduling.set_schedule(deps, team, channel, user, args), trusted=True
+            )
+        case cmd.Pause() | cmd.Resume():
+            if not admin():
+                return blocks.notice(REFUSAL)
+            paused = isinstance(command, cmd.Pause)
+            return blocks.notice(scheduling.pause(deps, team, channel, paused), trusted=True)
+        case cmd.Skip(on):
+            if not admin():
+                return blocks.notice(REFUSAL)
+            return blocks.notice(scheduling.skip(deps, team, channel, on), trusted=True)
         case cmd.Close(at, after_minutes):
             if not admin():
                 return blocks.notice(REFUSAL)

@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("schedule_days", sa.String(length=20), nullable=True),
         sa.Column("schedule_time", sa.Time(), nullable=True),
         sa.Column("timezone", sa.String(length=64), server_default="UTC", nullable=False),
+        sa.Column("schedule_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("topics", sa.JSON(), nullable=True),
         sa.Column("level", sa.String(length=10), nullable=True),
         sa.Column("close_time", sa.Time(), nullable=True),

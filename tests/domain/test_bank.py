@@ -235,6 +235,14 @@ def _kp(**extra: Any) -> list[dict[str, Any]]:
             mutated(key_points=_kp(weight=-1)),
             ["team-q1: key point 2: weight must be a positive number"],
         ),
+        (
+            mutated(key_points=_kp(alternatives=["With no labels", "the model finds groups"])),
+            [
+                "team-q1: key point 2: alternative 'the model finds groups' looks like a "
+                "fragment; write whole wordings starting with a capital, and quote any that "
+                "contain commas"
+            ],
+        ),
     ],
 )
 def test_broken_packs_get_precise_messages(

@@ -431,3 +431,18 @@ def test_rate_limited_feedback_is_retried_after_retry_after(harness: Harness) ->
     assert calls[1].at - calls[0].at >= 0.9
     settle(h)
     assert len(h.fake.calls_to("chat.postEphemeral")) == 2
+
+
+def test_schedule_commands_over_slack(harness: Harness) -> None:
+    h = harness
+    assert h.command("schedule weekdays 09:30 Europe/Paris", user=BOB).status == 200
+    reply = h.fake.wait_for_response(1)[0]["text"]
+    assert reply.startswith("Questions scheduled weekdays at 09:30 (Europe/Paris).")
+    assert "Next question: Tue 3 Mar, 09:30 CET." in reply
+    assert "You are now a QOTD admin" in reply
+    h.command("pause", user=ALICE)  # not an admin of this channel
+    assert "Only workspace admins" in h.fake.wait_for_response(2)[1]["text"]
+    h.command("skip 2026-03-03", user=BOB)
+    assert h.fake.wait_for_response(3)[2]["text"].startswith("Skipping Tue 3 Mar.")
+    h.command("schedule fortnightly 9:30", user=BOB)
+    assert "`fortnightly` is not a day" in h.fake.wait_for_response(4)[3]["text"]
