@@ -112,9 +112,12 @@ def test_bank_is_written_in_our_own_words(bank: Bank) -> None:
 
 
 def test_the_own_words_check_catches_a_copied_sentence() -> None:
-    texts = seeds.seed_texts() or pytest.fail("../shared/seeds is needed to refresh this check")
-    sentence = " ".join(seeds.words(texts[3])[200:215])
-    assert seeds.copied_run(f"In my view {sentence}.", seeds.seed_fingerprint()) is not None
+    source = "Gradient boosting adds shallow trees one at a time, each fitting the residual errors."
+    fingerprint = seeds.fingerprint_of([source])
+    copied = "As I said, gradient boosting adds shallow trees one at a time to fix errors."
+    assert seeds.copied_run(copied, fingerprint) == "gradient boosting adds shallow trees one at a"
+    reworded = "Boosting grows small trees in sequence; every new tree corrects the last ones."
+    assert seeds.copied_run(reworded, fingerprint) is None
 
 
 def test_committed_fingerprint_matches_the_seeds() -> None:

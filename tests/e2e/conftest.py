@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 import time
@@ -11,7 +10,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +23,6 @@ from bot.slack.gateway import make_web_client
 from tests.fakes import FixedClock
 from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, FakeSlack, sign
 
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "slack-payloads"
 CHANNEL = "C0STUDY01"
 ADMIN = "UADMIN001"
 ALICE = "UALICE001"
@@ -178,11 +175,6 @@ class Harness:
             if time.monotonic() > deadline:
                 raise AssertionError("condition not met in time")
             time.sleep(0.01)
-
-
-def load_payload(relative: str) -> dict[str, Any]:
-    """A real Slack payload from ../shared/slack-payloads, as a fresh copy."""
-    return copy.deepcopy(json.loads((PAYLOADS / relative).read_text()))
 
 
 @pytest.fixture
