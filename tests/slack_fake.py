@@ -165,6 +165,9 @@ class FakeSlack:
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.add_user(BOT_USER_ID, is_bot=True)
+        self._limits: tuple[float, Callable[[str], str], int, float] | None = None
+        self._last_post: dict[str, float] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}
 
     # -- lifecycle ------------------------------------------------------------------------
     @property
@@ -223,6 +226,38 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with an error instead."""
         with self._lock:
             self._faults.setdefault(method, []).append(Fault(times, status, error, retry_after))
+
+    def limit_posts(
+        self,
+        *,
+        channel_interval: float = 1.0,
+        team_of: Callable[[str], str] = lambda channel: TEAM_ID,
+        burst: int = 100,
+        refill_per_second: float = 50.0,
+    ) -> None:
+        """Answer chat.postMessage with 429 as Slack does: about one post per second per channel,
+        and a per-workspace token bucket (`burst` tokens, refilled at `refill_per_second`)."""
+        self._limits = (channel_interval, team_of, burst, refill_per_second)
+
+    def _rate_limited(self, method: str, args: dict[str, Any]) -> int | None:
+        """Seconds to wait if this call is over the limits (None: go ahead). Call under lock."""
+        if method != "chat.postMessage" or self._limits is None:
+            return None
+        interval, team_of, burst, refill = self._limits
+        now = time.monotonic()
+        channel = str(args.get("channel"))
+        last = self._last_post.get(channel)
+        if last is not None and now - last < interval:
+            return max(1, round(interval - (now - last) + 0.5))
+        team = team_of(channel)
+        tokens, stamp = self._buckets.get(team, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - stamp) * refill)
+        if tokens < 1:
+            self._buckets[team] = (tokens, now)
+            return 1
+        self._buckets[team] = (tokens - 1, now)
+        self._last_post[channel] = now
+        return None
 
     def calls_to(self, method: str) -> list[Call]:
         """Recorded calls of one method, in order."""
@@ -409,6 +444,8 @@ class FakeSlack:
                         fault.times -= 1
                         if fault.times <= 0:
                             faults.pop(0)
+                    elif token == BOT_TOKEN and (wait := fake._rate_limited(method, args)):
+                        fault = Fault(0, 429, "ratelimited", wait)
                 headers: dict[str, str] = {}
                 status = 200
                 if fault is not None:

@@ -9,6 +9,7 @@ by whichever clock comes next, with backoff, until the grace period ends.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -22,6 +23,8 @@ from bot.usecases import ask, reveal
 
 log = logging.getLogger(__name__)
 
+# Scheduled posts sent at once; Slack's per-channel limit is what really paces a busy minute.
+POST_WORKERS = 8
 # How far back a tick looks for scheduled slots: yesterday's, plus the grace period.
 LOOKBACK = timedelta(days=1) + sched.GRACE
 
@@ -46,6 +49,7 @@ def tick(deps: Deps) -> TickReport:
         since = (now - LOOKBACK).date() - timedelta(days=1)
         claimed = queries.claimed_slots(s, since)
         skips = queries.skip_slots(s, since)
+    to_post: list[tuple[queries.ScheduledChannel, date]] = []
     for row in channels:
         schedule = sched.Schedule(row.days, row.at, row.timezone)
         start = now - LOOKBACK
@@ -64,10 +68,16 @@ def tick(deps: Deps) -> TickReport:
                     )
                     report.missed.append((row.channel_id, day))
             else:
-                result = post_scheduled(deps, row.team_id, row.channel_id, day)
-                if result is None:
-                    continue  # another clock claimed it first
-                (report.posted if result.ok else report.failed).append((row.channel_id, day))
+                to_post.append((row, day))
+    # Posting waits on Slack (and its rate limits) far more than it computes: many at once.
+    with ThreadPoolExecutor(max_workers=POST_WORKERS, thread_name_prefix="qotd-post") as pool:
+        results = pool.map(
+            lambda job: post_scheduled(deps, job[0].team_id, job[0].channel_id, job[1]), to_post
+        )
+        for (row, day), result in zip(to_post, results, strict=True):
+            if result is None:
+                continue  # another clock claimed it first
+            (report.posted if result.ok else report.failed).append((row.channel_id, day))
     _retry_pending(deps, now, report)
     return report
 

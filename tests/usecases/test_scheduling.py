@@ -3,15 +3,20 @@ retries, the timed reveal, and exactly one post per channel and local date."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from bot.app import build_deps
+from bot.config import Settings
 from bot.db import queries
 from bot.db.models import QuestionPost
 from bot.deps import Deps
+from bot.slack.gateway import make_web_client
 from bot.usecases import ask, daily, scheduling
 from tests.fakes import FixedClock, RecordingGateway
+from tests.slack_fake import BOT_TOKEN, FakeSlack
 from tests.usecases.conftest import ADMIN, CHANNEL, TEAM
 
 MEMBER = "UMEMBER01"
@@ -198,3 +203,24 @@ def test_slots_before_the_schedule_was_set_are_not_owed(deps: Deps, clock: Fixed
     assert (report.posted, report.missed) == ([], [])
     clock.set(datetime(2026, 3, 4, 9, 0, tzinfo=UTC))
     assert daily.tick(deps).posted == [(CHANNEL, date(2026, 3, 4))]
+
+
+def test_slack_429_is_waited_out_without_losing_or_duplicating(
+    engine: Engine, clock: FixedClock, settings_factory: Callable[..., Settings]
+) -> None:
+    with FakeSlack() as fake:
+        fake.fail("chat.postMessage", status=429, retry_after=1, times=2)
+        settings = settings_factory(slack_api_url=fake.url)
+        deps = build_deps(settings, engine, make_web_client(BOT_TOKEN, fake.url), clock=clock)
+        for n in range(3):
+            scheduling.set_schedule(deps, TEAM, f"C{n}", ADMIN, "daily 09:00 UTC")
+        clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=UTC))
+        report = daily.tick(deps)
+        assert sorted(report.posted) == [(f"C{n}", date(2026, 3, 3)) for n in range(3)]
+        calls = fake.calls_to("chat.postMessage")
+        assert [c.status for c in calls].count(429) == 2
+        assert sorted(str(c.args["channel"]) for c in calls if c.status == 200) == [
+            "C0",
+            "C1",
+            "C2",
+        ]
