@@ -119,8 +119,9 @@ def test_a_short_natural_paraphrase_gets_credit(bank: Bank, idf: dict[str, float
         "Variance is sensitivity to the training sample, it overfits"
     )
     g = grade(answer, q.key_points, question=q.question, idf=idf)
-    assert {0, 1} <= set(g.covered_indices)
-    assert g.score >= 40
+    # It states exactly the first two of six points: those two, and a third of the score.
+    assert set(g.covered_indices) == {0, 1}
+    assert g.score >= 30
     echo = grade(q.question, q.key_points, question=q.question, idf=idf)
     assert echo.score == 0
     dump = grade(
