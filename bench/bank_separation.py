@@ -8,69 +8,29 @@ the bot grades (question text, bank-wide IDF):
   (should be low);
 - typo cost: own score minus the score of the model answer with typos in 20 % of its words
   (a letter swapped, dropped or doubled in words longer than 3 letters; seeded by question id).
-tests/domain/test_bank_grading.py asserts the same checks.
+tests/domain/test_bank_grading.py asserts the same checks; both use the helpers of
+tests/bank_eval.py.
 """
 
 from __future__ import annotations
 
-import random
-import re
 import statistics
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bot.domain.bank import Bank, Question, load_bank
-from bot.domain.grading import build_idf, grade
-
 ROOT = Path(__file__).resolve().parent.parent
-_WORD = re.compile(r"[A-Za-z]{4,}")
+sys.path.insert(0, str(ROOT))
 
-
-def bank_and_idf() -> tuple[Bank, dict[str, float]]:
-    bank = load_bank([ROOT / "content"])
-    idf = build_idf(t for q in bank.questions for kp in q.key_points for t in (kp.point, *kp.cues))
-    return bank, idf
-
-
-def typo(word: str, rng: random.Random) -> str:
-    """One typo: two neighbouring letters swapped, a letter dropped, or a letter doubled."""
-    i = rng.randrange(1, len(word) - 1)
-    kind = rng.randrange(3)
-    if kind == 0:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    if kind == 1:
-        return word[:i] + word[i + 1 :]
-    return word[:i] + word[i] + word[i:]
-
-
-def with_typos(text: str, seed: str, share: float = 0.2) -> str:
-    """`text` with a typo in `share` of its words, picked among words longer than 3 letters."""
-    rng = random.Random(seed)
-    words = list(_WORD.finditer(text))
-    total = len(text.split())
-    picked = sorted(rng.sample(range(len(words)), min(len(words), round(share * total))))
-    out, last = [], 0
-    for k in picked:
-        m = words[k]
-        out.append(text[last : m.start()])
-        out.append(typo(m.group(), rng))
-        last = m.end()
-    out.append(text[last:])
-    return "".join(out)
-
-
-def other_topic_pairs(questions: Sequence[Question], q: Question, n: int = 3) -> list[Question]:
-    """`n` questions of other topics, the same on every run (seeded by the question id)."""
-    others = [o for o in questions if o.topic != q.topic]
-    return random.Random(q.id).sample(others, n)
-
-
-def score(answer: str, q: Question, idf: dict[str, float]) -> int:
-    return grade(answer, q.key_points, question=q.question, idf=idf).score
+from bot.domain.bank import Bank  # noqa: E402
+from tests.bank_eval import (  # noqa: E402
+    bank_idf,
+    load_content_bank,
+    other_topic_questions,
+    score,
+    with_typos,
+)
 
 
 def measure(bank: Bank, idf: dict[str, float]) -> dict[str, list[tuple[int, str]]]:
@@ -86,7 +46,7 @@ def measure(bank: Bank, idf: dict[str, float]) -> dict[str, list[tuple[int, str]
     across = [
         (score(a.model_answer, q, idf), f"{a.id} -> {q.id}")
         for q in qs
-        for a in other_topic_pairs(qs, q)
+        for a in other_topic_questions(qs, q)
     ]
     own_by_id = {i: s for s, i in own}
     typos = [(own_by_id[q.id] - score(with_typos(q.model_answer, q.id), q, idf), q.id) for q in qs]
@@ -100,7 +60,8 @@ def pct(xs: Sequence[int], p: float) -> float:
 
 def main() -> None:
     started = time.perf_counter()
-    bank, idf = bank_and_idf()
+    bank = load_content_bank()
+    idf = bank_idf(bank)
     r = measure(bank, idf)
     own = [s for s, _ in r["own"]]
     print(f"{len(bank.questions)} questions")

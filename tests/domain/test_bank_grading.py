@@ -4,29 +4,29 @@ distributions these checks bound; docs/benchmarks.md has the figures)."""
 
 from __future__ import annotations
 
-import random
-import re
 import statistics
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 
-from bot.domain.bank import Bank, Question, load_bank
-from bot.domain.grading import build_idf, grade
-
-CONTENT = Path(__file__).resolve().parents[2] / "content"
-_WORD = re.compile(r"[A-Za-z]{4,}")
+from bot.domain.bank import Bank, Question
+from tests.bank_eval import (
+    bank_idf,
+    load_content_bank,
+    other_topic_questions,
+    score,
+    with_typos,
+)
 
 
 @pytest.fixture(scope="module")
 def bank() -> Bank:
-    return load_bank([CONTENT])
+    return load_content_bank()
 
 
 @pytest.fixture(scope="module")
 def idf(bank: Bank) -> dict[str, float]:
-    return build_idf(t for q in bank.questions for kp in q.key_points for t in (kp.point, *kp.cues))
+    return bank_idf(bank)
 
 
 @pytest.fixture(scope="module")
@@ -34,42 +34,10 @@ def own(bank: Bank, idf: dict[str, float]) -> dict[str, int]:
     return {q.id: score(q.model_answer, q, idf) for q in bank.questions}
 
 
-def score(answer: str, q: Question, idf: dict[str, float]) -> int:
-    """As the bot grades: the question's key points and text, the bank-wide IDF."""
-    return grade(answer, q.key_points, question=q.question, idf=idf).score
-
-
-def typo(word: str, rng: random.Random) -> str:
-    """Two neighbouring letters swapped, a letter dropped, or a letter doubled."""
-    i = rng.randrange(1, len(word) - 1)
-    kind = rng.randrange(3)
-    if kind == 0:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    if kind == 1:
-        return word[:i] + word[i + 1 :]
-    return word[:i] + word[i] + word[i:]
-
-
-def with_typos(text: str, seed: str, share: float = 0.2) -> str:
-    """`text` with a typo in `share` of its words, among words longer than 3 letters."""
-    rng = random.Random(seed)
-    words = list(_WORD.finditer(text))
-    picked = sorted(
-        rng.sample(range(len(words)), min(len(words), round(share * len(text.split()))))
-    )
-    out, last = [], 0
-    for k in picked:
-        m = words[k]
-        out += [text[last : m.start()], typo(m.group(), rng)]
-        last = m.end()
-    return "".join([*out, text[last:]])
-
-
 def other_answers(questions: Sequence[Question], q: Question) -> list[Question]:
     """Every other question of its topic, and 3 of other topics (seeded by the question id)."""
     same = [o for o in questions if o.topic == q.topic and o.id != q.id]
-    others = [o for o in questions if o.topic != q.topic]
-    return same + random.Random(q.id).sample(others, 3)
+    return same + other_topic_questions(questions, q, 3)
 
 
 def test_the_typo_helper_is_deterministic_and_changes_a_fifth_of_the_words() -> None:
