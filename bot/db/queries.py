@@ -93,9 +93,10 @@ def claim_event(session: Session, event_id: str, now: datetime) -> bool:
         insert(ProcessedEvent)
         .values(event_id=event_id, received_at=now)
         .on_conflict_do_nothing(index_elements=["event_id"])
+        # RETURNING, not rowcount: psycopg reports -1 for this statement through the ORM.
+        .returning(ProcessedEvent.event_id)
     )
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    return session.execute(statement).first() is not None
 
 
 def store_grade(session: Session, answer_id: int, revision: int, values: dict[str, object]) -> bool:

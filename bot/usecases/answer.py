@@ -26,6 +26,14 @@ COPY_SIMILARITY = 90
 COPY_MIN_WORDS = 8
 
 
+def clean(text: str) -> str:
+    """What we store of a message: no NUL or other control characters but newlines and tabs.
+
+    PostgreSQL text cannot hold NUL, and no control character carries meaning in an answer.
+    """
+    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable() or ch.isspace())
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """A message in a question's thread, as Slack reported it."""
@@ -86,7 +94,7 @@ def edit_in_thread(deps: Deps, reply: Reply) -> Outcome | None:
                 note = Outcome(reply.channel_id, reply.user_id, post.slack_ts, blocks.notice(text))
                 snap = None
             else:
-                msg.text = reply.text
+                msg.text = clean(reply.text)
                 msg.edited_at = now
                 ans.edited_at = now
                 snap = _snapshot(deps, s, post, ans, now, edited=True, react_to=reply.ts)
@@ -173,6 +181,7 @@ def _add_message(
 ) -> _Snapshot:
     late = _is_closed(post, now)
     ans = queries.answer(s, post.id, user_id, late)
+    text = clean(text)
     if ans is None:
         ans = Answer(
             post_id=post.id,
