@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pytest
 
 from bot.domain.bank import Bank, Question
+from bot.domain.grading import grade
 from tests.bank_eval import (
     bank_idf,
     load_content_bank,
@@ -53,6 +54,18 @@ def test_every_model_answer_scores_at_least_80_against_its_own_key_points(
     low = {qid: s for qid, s in own.items() if s < 80}
     assert not low
     assert statistics.median(own.values()) == 100
+
+
+def test_every_model_answer_covers_at_least_80_percent_of_its_key_points(
+    bank: Bank, idf: dict[str, float]
+) -> None:
+    short = {}
+    for q in bank.questions:
+        result = grade(q.model_answer, q.key_points, question=q.question, idf=idf)
+        share = len(result.covered_indices) / len(q.key_points)
+        if share < 0.8:
+            short[q.id] = result.missed_indices
+    assert short == {}
 
 
 def test_another_questions_model_answer_scores_low(
