@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 # Scheduled posts sent at once; Slack's per-channel limit is what really paces a busy minute.
 POST_WORKERS = 8
+# How long processed Slack event ids are kept to recognise retries.
+EVENT_MEMORY = timedelta(days=1)
 # How far back a tick looks for scheduled slots: yesterday's, plus the grace period.
 LOOKBACK = timedelta(days=1) + sched.GRACE
 
@@ -44,6 +46,9 @@ def tick(deps: Deps) -> TickReport:
     """Reveal what is due, post every scheduled question due now, retry pending ones."""
     now = deps.clock.now()
     report = TickReport(revealed=reveal.reveal_due(deps))
+    with deps.session_factory.begin() as s:
+        # Slack retries an event for minutes, not days: older ids need not be remembered.
+        queries.forget_events_before(s, now - EVENT_MEMORY)
     with deps.session_factory() as s:
         channels = queries.scheduled_channels(s)
         since = (now - LOOKBACK).date() - timedelta(days=1)

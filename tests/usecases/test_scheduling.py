@@ -224,3 +224,13 @@ def test_slack_429_is_waited_out_without_losing_or_duplicating(
             "C1",
             "C2",
         ]
+
+
+def test_the_tick_forgets_old_event_ids(deps: Deps, clock: FixedClock) -> None:
+    with deps.session_factory.begin() as s:
+        assert queries.claim_event(s, "EvOLD", clock.now() - timedelta(days=2))
+        assert queries.claim_event(s, "EvNEW", clock.now() - timedelta(hours=1))
+    daily.tick(deps)
+    with deps.session_factory.begin() as s:
+        assert queries.claim_event(s, "EvOLD", clock.now())  # forgotten: new again
+        assert not queries.claim_event(s, "EvNEW", clock.now())  # still remembered
