@@ -210,10 +210,22 @@ def harness(
     deps = build_deps(settings, engine, client, clock=clock)
     router = Router(create_app(deps, client), database_healthy(engine))
     server = make_server(router, "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def serve() -> None:
+        # waitress's close() is not safe from another thread while its loop sits in select():
+        # run the loop in short slices and close the server from this same thread.
+        try:
+            while not stop.is_set():
+                server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+        finally:
+            server.task_dispatcher.shutdown()
+            server.asyncore.close_all(server._map)  # the listener and any kept-alive connection
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield Harness(f"http://127.0.0.1:{server.effective_port}", fake_slack, deps, clock)
     finally:
-        server.close()
-        thread.join(timeout=5)
+        stop.set()
+        thread.join(timeout=10)
