@@ -67,12 +67,36 @@ class SlackGateway(Protocol):
         ...
 
     def add_reaction(self, channel: str, ts: str, name: str) -> None:
-        """React to a message with the emoji `name`."""
-        ...
+        """React to a message; reacting twice is not an error."""
+        self._react(
+            "reactions.add", self._client.reactions_add, channel, ts, name, {"already_reacted"}
+        )
 
     def remove_reaction(self, channel: str, ts: str, name: str) -> None:
-        """Take the bot's reaction `name` off a message."""
-        ...
+        """Take the bot's reaction off a message; a missing reaction is not an error."""
+        self._react(
+            "reactions.remove",
+            self._client.reactions_remove,
+            channel,
+            ts,
+            name,
+            {"no_reaction", "message_not_found"},
+        )
+
+    def _react(
+        self,
+        method: str,
+        fn: Callable[..., Any],
+        channel: str,
+        ts: str,
+        name: str,
+        harmless: set[str],
+    ) -> None:
+        try:
+            self._call(method, fn, channel=channel, timestamp=ts, name=name)
+        except SlackError as exc:
+            if exc.code not in harmless:
+                raise
 
     def open_view(self, trigger_id: str, view: Mapping[str, Any]) -> None:
         """Open a modal."""

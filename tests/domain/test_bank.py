@@ -15,7 +15,7 @@ import yaml
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
-from bot.domain.bank import Bank, Kind, Level, Problem, check, load_bank
+from bot.domain.bank import Bank, Kind, Level, Problem, check
 from bot.paths import builtin_content_dir
 from tests import seeds
 
@@ -27,11 +27,6 @@ SEED_NAMES = {
     "002_7f17833994474c1e.txt",
     "003_0ca4b1b766bd317a.txt",
 }
-
-
-@pytest.fixture(scope="module")
-def bank() -> Bank:
-    return load_bank([builtin_content_dir()])
 
 
 # -- the built-in bank ------------------------------------------------------------------------

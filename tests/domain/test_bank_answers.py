@@ -14,22 +14,10 @@ from bot.domain.grading import grade
 from tests.bank_eval import (
     OLD_CONFIG,
     Answer,
-    bank_idf,
     load_answers,
-    load_content_bank,
     measure,
     split_of,
 )
-
-
-@pytest.fixture(scope="module")
-def bank() -> Bank:
-    return load_content_bank()
-
-
-@pytest.fixture(scope="module")
-def idf(bank: Bank) -> dict[str, float]:
-    return bank_idf(bank)
 
 
 @pytest.fixture(scope="module")

@@ -12,22 +12,10 @@ import pytest
 from bot.domain.bank import Bank, Question
 from bot.domain.grading import grade
 from tests.bank_eval import (
-    bank_idf,
-    load_content_bank,
     other_topic_questions,
     score,
     with_typos,
 )
-
-
-@pytest.fixture(scope="module")
-def bank() -> Bank:
-    return load_content_bank()
-
-
-@pytest.fixture(scope="module")
-def idf(bank: Bank) -> dict[str, float]:
-    return bank_idf(bank)
 
 
 @pytest.fixture(scope="module")
