@@ -67,36 +67,12 @@ class SlackGateway(Protocol):
         ...
 
     def add_reaction(self, channel: str, ts: str, name: str) -> None:
-        """React to a message; reacting twice is not an error."""
-        self._react(
-            "reactions.add", self._client.reactions_add, channel, ts, name, {"already_reacted"}
-        )
+        """React to a message with the emoji `name`."""
+        ...
 
     def remove_reaction(self, channel: str, ts: str, name: str) -> None:
-        """Take the bot's reaction off a message; a missing reaction is not an error."""
-        self._react(
-            "reactions.remove",
-            self._client.reactions_remove,
-            channel,
-            ts,
-            name,
-            {"no_reaction", "message_not_found"},
-        )
-
-    def _react(
-        self,
-        method: str,
-        fn: Callable[..., Any],
-        channel: str,
-        ts: str,
-        name: str,
-        harmless: set[str],
-    ) -> None:
-        try:
-            self._call(method, fn, channel=channel, timestamp=ts, name=name)
-        except SlackError as exc:
-            if exc.code not in harmless:
-                raise
+        """Take the bot's reaction `name` off a message."""
+        ...
 
     def open_view(self, trigger_id: str, view: Mapping[str, Any]) -> None:
         """Open a modal."""
@@ -196,30 +172,28 @@ class WebClientGateway:
 
     def add_reaction(self, channel: str, ts: str, name: str) -> None:
         """React to a message; reacting twice is not an error."""
-        try:
-            self._call(
-                "reactions.add",
-                self._client.reactions_add,
-                channel=channel,
-                timestamp=ts,
-                name=name,
-            )
-        except SlackError as exc:
-            if exc.code != "already_reacted":
-                raise
+        add = self._client.reactions_add
+        self._react("reactions.add", add, channel, ts, name, {"already_reacted"})
 
     def remove_reaction(self, channel: str, ts: str, name: str) -> None:
         """Take the bot's reaction off a message; a missing reaction is not an error."""
+        harmless = {"no_reaction", "message_not_found"}
+        remove = self._client.reactions_remove
+        self._react("reactions.remove", remove, channel, ts, name, harmless)
+
+    def _react(
+        self,
+        method: str,
+        fn: Callable[..., Any],
+        channel: str,
+        ts: str,
+        name: str,
+        harmless: set[str],
+    ) -> None:
         try:
-            self._call(
-                "reactions.remove",
-                self._client.reactions_remove,
-                channel=channel,
-                timestamp=ts,
-                name=name,
-            )
+            self._call(method, fn, channel=channel, timestamp=ts, name=name)
         except SlackError as exc:
-            if exc.code not in ("no_reaction", "message_not_found"):
+            if exc.code not in harmless:
                 raise
 
     def open_view(self, trigger_id: str, view: Mapping[str, Any]) -> None:
