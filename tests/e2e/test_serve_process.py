@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.slack.listeners import events
@@ -27,8 +28,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_serve_process_answers_slack_and_stops_on_sigterm(
-    fake_slack: FakeSlack, empty_database_url: str, tmp_path: Path
+    fake_slack: FakeSlack, empty_database_url: str, tmp_path: Path, workers: str
 ) -> None:
     port = free_port()
     env = {
@@ -40,7 +42,7 @@ def test_serve_process_answers_slack_and_stops_on_sigterm(
         "PORT": str(port),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--no-clock"],
+        [sys.executable, "-m", "bot", "serve", "--no-clock", "--workers", workers],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
