@@ -231,7 +231,10 @@ def _snapshot(
     text = "\n".join(m.text for m in live)
     ans.text = text
     if not live:
+        # Nothing left to grade: the answer stops counting in this same transaction.
         ans.deleted_at = now
+        ans.score = ans.points = 0
+        ans.covered = []
     question = deps.bank.get(post.question_id)
     key_points = key_points_for(s, question, ans.workspace_id) if question else ()
     earlier: tuple[str, ...] = ()

@@ -163,7 +163,7 @@ def test_edits_regrade_and_deletions_remove(harness: Harness) -> None:
     assert h.event(deleted).status == 200
     h.wait_until(lambda: answers(h, ALICE)[0].deleted_at is not None)
     stored = answers(h, ALICE)[0]
-    assert (stored.points, stored.score) == (0, 0)
+    assert (stored.points, stored.score, stored.covered) == (0, 0, [])
 
 
 def test_retries_of_one_event_grade_and_reply_once(harness: Harness) -> None:
