@@ -52,17 +52,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory of the largest process: `pid` or one of its worker children."""
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    peaks = []
-    for p in pids:
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
-    return max(peaks, default=float("nan"))
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 class Client:
@@ -164,7 +157,6 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--baseline-seconds", type=float, default=15.0)
     parser.add_argument("--channels", type=int, default=50, help="study channels answered in")
-    parser.add_argument("--workers", type=int, default=1, help="qotd serve --workers")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
@@ -182,9 +174,7 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--no-clock", "--workers", str(args.workers)],
-        env=env,
-        cwd=workdir,
+        [sys.executable, "-m", "bot", "serve", "--no-clock"], env=env, cwd=workdir
     )
     try:
         probe = Client(port)
@@ -265,8 +255,7 @@ def main() -> int:
     errors = load_err + missing
     print(
         f"rate {args.rate:.0f}/s for {args.seconds:.0f} s ({len(load_lat)} answer events in "
-        f"{args.channels} threads), {args.workers} serve worker(s), database "
-        f"{db_url.split(':')[0]}, {os.cpu_count()} cores"
+        f"{args.channels} threads), database {db_url.split(':')[0]}, {os.cpu_count()} cores"
     )
     print()
     print("| measure | answer events | baseline GET /healthz | ratio | budget |")
@@ -279,7 +268,7 @@ def main() -> int:
     print(f"| ack median | {med:.1f} ms | {base_med:.1f} ms | {med / base_med:.1f}x | |")
     print(f"| feedback p50 | {percentile(feedback, 50):.0f} ms | | | |")
     print(f"| feedback p95 | {percentile(feedback, 95):.0f} ms | | | ≤ 2000 ms |")
-    print(f"| peak RSS (largest serve process) | {rss:.0f} MB | | | ≤ 250 MB |")
+    print(f"| peak RSS (serve) | {rss:.0f} MB | | | ≤ 250 MB |")
     print(f"| errors | {errors} (HTTP {load_err}, no feedback {missing}) | {base_err} | | 0 |")
     return 0 if errors == 0 else 1
 

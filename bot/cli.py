@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
-import os
 import signal
-import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -117,66 +114,25 @@ def _runtime(settings: Settings) -> tuple[Any, Any, Any]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve Slack over HTTP with waitress until SIGTERM or Ctrl-C (optionally pre-forked)."""
-    settings = _settings("serve")
-    _prepare_database(settings)  # once, before any worker starts
-    listener = socket.create_server(("0.0.0.0", settings.port), backlog=1024)
-    log.info(
-        "qotd serve listening on port %s (POST /slack/events, GET /healthz), %d worker(s)",
-        settings.port,
-        args.workers,
-    )
-    if args.workers == 1:
-        return _serve_worker(settings, listener, clock=not args.no_clock)
-    # Each worker is its own process (one GIL each) accepting on the shared socket; fork before
-    # any thread or database connection exists. Only the first runs the in-process clock.
-    children = []
-    for n in range(args.workers):
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            code = 1
-            try:
-                code = _serve_worker(settings, listener, clock=n == 0 and not args.no_clock)
-            finally:
-                os._exit(code)
-        children.append(pid)
-    listener.close()
-
-    def stop_workers(*_: object) -> None:
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop_workers)
-    failed = 0
-    for pid in children:
-        while True:
-            try:
-                _, status = os.waitpid(pid, 0)
-                break
-            except InterruptedError:
-                continue
-        failed += os.waitstatus_to_exitcode(status) != 0
-    return EXIT_OK if failed == 0 else EXIT_PROBLEMS
-
-
-def _serve_worker(settings: Settings, listener: socket.socket, *, clock: bool) -> int:
+    """Serve Slack over HTTP with waitress until SIGTERM or Ctrl-C."""
     from bot.app import create_app, database_healthy
     from bot.server import Router, make_server
 
+    settings = _settings("serve")
     engine, client, deps = _runtime(settings)
     router = Router(create_app(deps, client), database_healthy(engine))
-    server = make_server(router, sock=listener)
-    scheduler = _start_clock(deps) if clock else None
+    server = make_server(router, "0.0.0.0", settings.port)
+    clock = None if args.no_clock else _start_clock(deps)
     signal.signal(signal.SIGTERM, lambda *_: server.close())
+    log.info("qotd serve listening on port %s (POST /slack/events, GET /healthz)", settings.port)
     try:
         server.run()
     except OSError:
         if server.socket is not None:  # closed by SIGTERM: a clean stop
             raise
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        if clock is not None:
+            clock.shutdown(wait=False)
         engine.dispose()
     return EXIT_OK
 
@@ -284,12 +240,6 @@ def _later(what: str, issue: str) -> Handler:
     return handler
 
 
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 64:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers from 1 to 64")
-    return int(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command of SPEC §3."""
     parser = argparse.ArgumentParser(
@@ -307,12 +257,6 @@ def build_parser() -> argparse.ArgumentParser:
         "PORT, with GET /healthz. Runs the scheduler in-process unless --no-clock.",
     )
     serve.add_argument("--no-clock", action="store_true", help="do not run the scheduler here")
-    serve.add_argument(
-        "--workers",
-        type=_positive_int,
-        default=1,
-        help="worker processes sharing the port (default 1); the first runs the scheduler",
-    )
     serve.set_defaults(handler=cmd_serve)
 
     socket = sub.add_parser(

@@ -7,7 +7,6 @@ scheduler keeps running beside it in one process (unlike pre-fork servers such a
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -44,20 +43,12 @@ class Router:
         return self._slack(environ, start_response)
 
 
-def make_server(
-    app: Router,
-    host: str = "0.0.0.0",
-    port: int = 0,
-    threads: int = 16,
-    sock: socket.socket | None = None,
-) -> Any:
-    """A waitress server on host:port (0 picks a free one: see .effective_port) or on `sock`."""
-    where: dict[str, Any] = (
-        {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
-    )
+def make_server(app: Router, host: str, port: int, threads: int = 16) -> Any:
+    """A waitress server bound to host:port (port 0 picks a free one: see .effective_port)."""
     return create_server(
         app,
-        **where,
+        host=host,
+        port=port,
         threads=threads,
         ident="qotd",
         # Slack's requests are small; refuse anything absurd before Bolt parses it.

@@ -13,7 +13,6 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import pytest
 import yaml
 
 from bot.slack.listeners import events
@@ -28,9 +27,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
 def test_serve_process_answers_slack_and_stops_on_sigterm(
-    fake_slack: FakeSlack, empty_database_url: str, tmp_path: Path, workers: str
+    fake_slack: FakeSlack, empty_database_url: str, tmp_path: Path
 ) -> None:
     port = free_port()
     env = {
@@ -42,7 +40,7 @@ def test_serve_process_answers_slack_and_stops_on_sigterm(
         "PORT": str(port),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--no-clock", "--workers", workers],
+        [sys.executable, "-m", "bot", "serve", "--no-clock"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
