@@ -113,11 +113,6 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def is_sqlite(self) -> bool:
-        """True when the database is a SQLite file or memory database."""
-        return self.database_url.startswith("sqlite")
-
-    @property
     def oauth_enabled(self) -> bool:
         """Multi-workspace OAuth install is on when client id and secret are both set."""
         return self.slack_client_id is not None and self.slack_client_secret is not None
