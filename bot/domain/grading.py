@@ -33,6 +33,7 @@ from functools import lru_cache
 
 import Stemmer
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.domain.bank import KeyPoint
 
@@ -188,6 +189,11 @@ _NEGATORS = frozenset(
         "barely",
     ]
 )
+# Long negators are recognised with one typo ("canot", "wihtout"): losing the negation of a
+# mistyped "cannot" would credit the opposite statement. Short ones ("not", "no") are not: one
+# edit away from them lie too many ordinary words. Real words one edit away are excluded.
+_TYPO_TOLERANT_NEGATORS = ("cannot", "without")
+_NOT_MISTYPED_NEGATORS = frozenset({"cannon", "withouts"})
 _NOT_A_NEGATION_BEFORE = frozenset({"only", "just", "merely", "simply", "doubt"})
 # Leading words of "n't" contractions whose stem changes: won't, can't, shan't, ain't.
 _NT_BASES = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
@@ -367,6 +373,17 @@ def _spelling(word: str) -> str:
     return word
 
 
+def _negators_among(words: Iterable[str]) -> frozenset[str]:
+    """The words that negate: the negators, plus long ones with a single typo."""
+    found = {w for w in words if w in _NEGATORS}
+    for w in words:
+        if w in found or w in _NOT_MISTYPED_NEGATORS or not 5 <= len(w) <= 8:
+            continue
+        if any(OSA.distance(w, n, score_cutoff=1) <= 1 for n in _TYPO_TOLERANT_NEGATORS):
+            found.add(w)
+    return frozenset(found)
+
+
 def _finish(
     t: _Text,
     stemmer: Stemmer.Stemmer,
@@ -388,7 +405,8 @@ def _finish(
     t.stems = [known[w] for w in t.words]
     words = t.words
     t.content = [w not in _LITTLE_WORDS for w in words]
-    if _NEGATORS.isdisjoint(words):
+    negators = _negators_among(known)
+    if negators.isdisjoint(words):
         t.negated = [False] * len(words)
     else:
         negated: list[bool] = []
@@ -399,7 +417,7 @@ def _finish(
                 current_clause = t.clause[i]
                 last_negator = -(10**9)
             negated.append(i - last_negator <= scope)
-            if word in _NEGATORS and not (
+            if word in negators and not (
                 i + 1 < len(words) and words[i + 1] in _NOT_A_NEGATION_BEFORE
             ):
                 last_negator = i
@@ -988,4 +1006,24 @@ def build_idf(texts: Iterable[str]) -> dict[str, float]:
 
 def similarity(a: str, b: str) -> float:
     """How alike two answers are, 0-100, after normalisation (near-duplicates score 90+)."""
-    return float(fuzz.ratio(normalise(a), normalise(b)))
+    return float(fuzz.ratio(_normal_form(a), _normal_form(b)))
+
+
+def copies_any(text: str, earlier: Iterable[str], threshold: float) -> bool:
+    """Whether `text` is at least `threshold` alike to one of the `earlier` answers."""
+    mine = _normal_form(text)
+    return any(
+        fuzz.ratio(mine, _normal_form(other), score_cutoff=threshold) >= threshold
+        for other in earlier
+    )
+
+
+def _normal_form(text: str) -> str:
+    # Every new reply in a thread is compared with the earlier answers: normalise each text once
+    # (answers of ordinary length only, so the cache stays a few megabytes).
+    return _cached_normal_form(text) if len(text) <= 4000 else normalise(text)
+
+
+@lru_cache(maxsize=2048)
+def _cached_normal_form(text: str) -> str:
+    return normalise(text)

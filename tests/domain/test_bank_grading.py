@@ -75,11 +75,12 @@ def test_another_questions_model_answer_scores_low(
             if s > own[q.id] or (s == own[q.id] and s < 100):
                 beaten.append(f"{a.id} -> {q.id}: {s} vs own {own[q.id]}")
     everything = within + across
-    assert statistics.median(within) <= 20
-    assert statistics.median(across) <= 10
-    assert sum(s <= 30 for s in everything) / len(everything) >= 0.78
-    assert sum(s <= 50 for s in everything) / len(everything) >= 0.93
-    assert sorted(across)[int(0.95 * len(across))] <= 40
+    # measured: medians 12 and 4, shares 0.890 (<= 30) and 0.978 (<= 50), other-topic p95 26
+    assert statistics.median(within) <= 14
+    assert statistics.median(across) <= 6
+    assert sum(s <= 30 for s in everything) / len(everything) >= 0.87
+    assert sum(s <= 50 for s in everything) / len(everything) >= 0.96
+    assert sorted(across)[int(0.95 * len(across))] <= 28
     assert not beaten  # no other answer scores above a question's own (ties only at 100)
 
 
@@ -90,7 +91,4 @@ def test_typos_in_a_fifth_of_the_words_cost_few_points(
         q.id: own[q.id] - score(with_typos(q.model_answer, q.id), q, idf) for q in bank.questions
     }
     assert statistics.median(costs.values()) <= 2
-    over = {qid: c for qid, c in costs.items() if c > 10}
-    # a typo in a negator ("cannt") loses the negation; allow two such crossings, none large
-    assert len(over) <= 2, over
-    assert max(costs.values()) <= 15
+    assert {qid: c for qid, c in costs.items() if c > 10} == {}

@@ -11,6 +11,7 @@ from bot.domain.grading import (
     Grade,
     GraderConfig,
     build_idf,
+    copies_any,
     grade,
     normalise,
     similarity,
@@ -159,12 +160,22 @@ def test_a_keyword_dump_does_not_earn_full_credit(answer: str) -> None:
         "Regularization no longer reduces overfitting by penalising large weights.",
         "Regularization can’t reduce overfitting by penalising large weights.",
         "You reduce overfitting without regularization penalising large weights.",
+        # a long negator keeps its meaning through one typo
+        "Regularization canot reduce overfitting by penalising large weights.",
+        "Regularization cannto reduce overfitting by penalising large weights.",
+        "You reduce overfitting wihtout regularization penalising large weights.",
     ],
 )
 def test_a_negated_statement_does_not_cover_the_positive_point(answer: str) -> None:
     g = grade(answer, [REG])
     assert not g.points[0].covered
     assert g.score < 70
+
+
+def test_words_one_typo_from_a_negator_but_real_are_not_negations() -> None:
+    assert covers(
+        "The cannon example: regularization reduces overfitting by penalising large weights.", REG
+    )
 
 
 @pytest.mark.parametrize(
@@ -397,6 +408,7 @@ def test_default_config_is_the_documented_one() -> None:
 )
 def test_similarity_spots_near_duplicates(a: str, b: str, high: bool) -> None:
     assert (similarity(a, b) >= 90) is high
+    assert copies_any(a, ["an unrelated answer about gradient descent", b], 90) is high
 
 
 # --- long points, cues, polarity, partial credit (realistic answers) ----------------------------
