@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +12,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from bot.db.token_crypto import parse_keys
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -23,6 +26,20 @@ REQUIRED_BY_COMMAND: dict[str, tuple[str, ...]] = {
 
 # Commands that talk to Slack need a bot token, or OAuth to get one per workspace.
 SLACK_COMMANDS = frozenset({"serve", "socket", "clock"})
+
+# The bot scopes an OAuth install asks for: the same list as manifest.yml (a test keeps them equal).
+DEFAULT_BOT_SCOPES = (
+    "chat:write",
+    "commands",
+    "reactions:write",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "im:write",
+    "users:read",
+    "files:write",
+)
+_SCOPE = re.compile(r"[a-z][a-z0-9_.]*(:[a-z0-9_.]+)*")
 
 
 class ConfigError(Exception):
@@ -49,6 +66,10 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
+    # OAuth: the bot scopes to request (comma-separated) and the redirect URL, when the app
+    # lists several in its settings (else Slack uses the only one).
+    slack_scopes: str = ",".join(DEFAULT_BOT_SCOPES)
+    slack_redirect_uri: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite:///qotd.db"
     port: int = Field(default=3000, ge=1, le=65535)
@@ -64,6 +85,7 @@ class Settings(BaseSettings):
         "slack_client_secret",
         "token_encryption_key",
         "content_dir",
+        "slack_redirect_uri",
         mode="before",
     )
     @classmethod
@@ -84,6 +106,35 @@ class Settings(BaseSettings):
     def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must be an app-level token starting with 'xapp-'")
+        return value
+
+    @field_validator("token_encryption_key")
+    @classmethod
+    def _encryption_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_keys(value.get_secret_value())
+        return value
+
+    @field_validator("slack_scopes")
+    @classmethod
+    def _scopes_shape(cls, value: str) -> str:
+        scopes = [s.strip() for s in value.replace(" ", ",").split(",") if s.strip()]
+        if not scopes:
+            return ",".join(DEFAULT_BOT_SCOPES)
+        bad = [s for s in scopes if not _SCOPE.fullmatch(s)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a Slack scope such as chat:write")
+        return ",".join(dict.fromkeys(scopes))
+
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_uri_shape(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    "must be a full URL such as https://qotd.example.com/slack/oauth_redirect"
+                )
         return value
 
     @field_validator("slack_api_url")
@@ -117,6 +168,11 @@ class Settings(BaseSettings):
         """Multi-workspace OAuth install is on when client id and secret are both set."""
         return self.slack_client_id is not None and self.slack_client_secret is not None
 
+    @property
+    def bot_scopes(self) -> tuple[str, ...]:
+        """The bot scopes an OAuth install requests."""
+        return tuple(self.slack_scopes.split(","))
+
 
 def normalise_database_url(value: str) -> str:
     """Accept Heroku-style `postgres://` URLs and pick the psycopg 3 driver for PostgreSQL."""
@@ -138,7 +194,7 @@ def normalise_database_url(value: str) -> str:
     return value
 
 
-_ECHOABLE = frozenset({"slack_api_url", "port", "log_level"})
+_ECHOABLE = frozenset({"slack_api_url", "port", "log_level", "slack_scopes", "slack_redirect_uri"})
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -183,6 +239,14 @@ def load_settings(
             f"SLACK_BOT_TOKEN: is required for `qotd {command}` "
             "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for multi-workspace installs)"
         )
+    half_oauth = (settings.slack_client_id is None) != (settings.slack_client_secret is None)
+    if command in SLACK_COMMANDS and half_oauth:
+        given, needed = (
+            ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+            if settings.slack_client_secret is None
+            else ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")
+        )
+        missing.append(f"{needed}: is required when {given} is set (multi-workspace OAuth)")
     if missing:
         raise ConfigError(missing)
     return settings

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -133,3 +134,60 @@ def test_oauth_is_enabled_by_client_id_and_secret(
 ) -> None:
     assert settings_factory(slack_client_id="1.2", slack_client_secret="s").oauth_enabled
     assert not settings_factory(slack_client_id="1.2").oauth_enabled
+
+
+KEY = "Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1rZXktMDE="  # a Fernet key for tests only
+
+
+def test_oauth_needs_both_client_id_and_secret_to_serve() -> None:
+    env = {"SLACK_SIGNING_SECRET": "s", "SLACK_CLIENT_ID": "1.2"}
+    assert "SLACK_CLIENT_SECRET: is required when SLACK_CLIENT_ID is set" in " ".join(
+        problems("serve", env)
+    )
+    env = {"SLACK_SIGNING_SECRET": "s", "SLACK_CLIENT_SECRET": "shh"}
+    assert "SLACK_CLIENT_ID: is required when SLACK_CLIENT_SECRET is set" in " ".join(
+        problems("serve", env)
+    )
+    ok = load_settings("serve", {**env, "SLACK_CLIENT_ID": "1.2"}, env_file=None)
+    assert ok.oauth_enabled
+    assert ok.slack_bot_token is None
+
+
+@pytest.mark.parametrize(
+    "value", ["not-a-key", "c2hvcnQ=", f"{KEY},", f"{KEY},{KEY[:-2]}"], ids=repr
+)
+def test_a_malformed_encryption_key_is_one_line_that_never_echoes_it(value: str) -> None:
+    [line] = problems(None, {"TOKEN_ENCRYPTION_KEY": value})
+    assert line.startswith("TOKEN_ENCRYPTION_KEY: ")
+    assert "Fernet" in line
+    assert "generate one with" in line
+    assert value.split(",")[0] not in line
+
+
+def test_encryption_keys_for_rotation_are_accepted() -> None:
+    settings = load_settings(None, {"TOKEN_ENCRYPTION_KEY": f" {KEY} , {KEY} "}, env_file=None)
+    assert settings.token_encryption_key is not None
+
+
+def test_the_default_scopes_are_the_manifests() -> None:
+    manifest = yaml.safe_load((Path(__file__).parents[1] / "manifest.yml").read_text())
+    scopes = load_settings(None, {}, env_file=None).bot_scopes
+    assert sorted(scopes) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_scopes_and_redirect_url_are_checked() -> None:
+    settings = load_settings(
+        None,
+        {
+            "SLACK_SCOPES": "chat:write commands, chat:write",
+            "SLACK_REDIRECT_URI": "https://qotd.example.com/slack/oauth_redirect",
+        },
+        env_file=None,
+    )
+    assert settings.bot_scopes == ("chat:write", "commands")
+    assert settings.slack_redirect_uri == "https://qotd.example.com/slack/oauth_redirect"
+    assert problems(None, {"SLACK_SCOPES": "chat:write,Bad!"}) == [
+        "SLACK_SCOPES: 'Bad!' is not a Slack scope such as chat:write (got 'chat:write,Bad!')"
+    ]
+    [line] = problems(None, {"SLACK_REDIRECT_URI": "qotd.example.com/slack/oauth_redirect"})
+    assert line.startswith("SLACK_REDIRECT_URI: must be a full URL")

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.db import slack_tables  # noqa: F401  (slack_sdk's OAuth tables, same metadata)
 from bot.db.base import Base
 
 # Slack ids (T…, C…, U…) and message timestamps ("1700000000.000100") are short strings.
@@ -167,6 +168,33 @@ class Answer(Base):
         # Leaderboards: a channel's answers in a period; a person's answers over time.
         Index("ix_answers_channel_answered", "channel_pk", "answered_at"),
         Index("ix_answers_workspace_user_answered", "workspace_id", "user_id", "answered_at"),
+        # Covering index of boards and team standings: a period's totals are read from the
+        # index alone (ix_answers_channel_answered is a prefix of it).
+        Index(
+            "ix_answers_channel_board",
+            "channel_pk",
+            "answered_at",
+            "user_id",
+            "points",
+            "first_answered_at",
+            "late",
+            "copied",
+            "deleted_at",
+        ),
+        # Covering index of a person's stats and streaks (random row look-ups are the slow part).
+        Index(
+            "ix_answers_person",
+            "workspace_id",
+            "user_id",
+            "channel_pk",
+            "post_id",
+            "answered_at",
+            "points",
+            "score",
+            "late",
+            "copied",
+            "deleted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,6 +246,28 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class InboxEvent(Base):
+    """A Slack request written down before it is acknowledged, kept until its listener finishes.
+
+    Bolt acknowledges events before their listener runs; a crash in between would lose an
+    acknowledged answer. Entries whose listener never finished are replayed once their lease
+    runs out (the process working on one renews its lease while it is alive).
+    """
+
+    __tablename__ = "inbox_events"
+    __table_args__ = (Index("ix_inbox_events_handled_lease", "handled_at", "lease_until"),)
+
+    # The Slack event_id, or "view:<trigger_id>" for a modal submission.
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    # The request body as Bolt parsed it (after the signature check), to dispatch again.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    lease_until: Mapped[datetime]
+    # Replays so far; after a few the entry is given up (and logged) rather than retried forever.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    handled_at: Mapped[datetime | None]
 
 
 class Delivery(Base):
@@ -314,6 +364,10 @@ class Appeal(Base):
     key_point_index: Mapped[int]
     status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
     decided_by: Mapped[str | None] = mapped_column(SlackId)
+    # The answer as it stood when appealed: what the admin judged and what approval accepts.
+    answer_text: Mapped[str | None] = mapped_column(Text)
+    # The DMs sent to the channel's admins, [[channel, ts], ...], updated once decided.
+    admin_messages: Mapped[list[list[str]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
 
