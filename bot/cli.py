@@ -100,9 +100,10 @@ def _relative(problem: object) -> str:
     return text[len(cwd) :] if text.startswith(cwd) else text
 
 
-def _runtime(settings: Settings) -> tuple[Any, Any, Any]:
-    """Engine (migrated), Web API client and deps for the long-running commands."""
-    from bot.app import bot_client, build_deps
+def _runtime(settings: Settings) -> tuple[Any, Any, Any, Any]:
+    """Engine (migrated), Web API client, deps and (OAuth mode) installations for the
+    long-running commands."""
+    from bot.app import bot_client, build_deps, installations_for
     from bot.db.engine import make_engine
     from bot.db.migrate import ensure_up_to_date
 
@@ -110,7 +111,9 @@ def _runtime(settings: Settings) -> tuple[Any, Any, Any]:
     if ensure_up_to_date(engine):
         log.info("database schema upgraded to the newest revision")
     client = bot_client(settings)
-    return engine, client, build_deps(settings, engine, client)
+    installations = installations_for(settings, engine)
+    deps = build_deps(settings, engine, client, installations=installations)
+    return engine, client, deps, installations
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -119,22 +122,58 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.server import Router, make_server
 
     settings = _settings("serve")
-    engine, client, deps = _runtime(settings)
-    router = Router(create_app(deps, client), database_healthy(engine))
+    engine, client, deps, installations = _runtime(settings)
+    app = create_app(deps, client, installations)
+    _confirm_single_workspace(client, deps, installations)
+    router = Router(app, database_healthy(engine))
     server = make_server(router, "0.0.0.0", settings.port)
     clock = None if args.no_clock else _start_clock(deps)
+    inbox_job = _start_inbox(app, deps)
     signal.signal(signal.SIGTERM, lambda *_: server.close())
     log.info("qotd serve listening on port %s (POST /slack/events, GET /healthz)", settings.port)
+    if installations is not None:
+        log.info("multi-workspace installs at GET /slack/install and /slack/oauth_redirect")
     try:
         server.run()
     except OSError:
         if server.socket is not None:  # closed by SIGTERM: a clean stop
             raise
     finally:
+        inbox_job.shutdown(wait=False)
         if clock is not None:
             clock.shutdown(wait=False)
         engine.dispose()
     return EXIT_OK
+
+
+def _confirm_single_workspace(client: Any, deps: Any, installations: Any) -> None:
+    """Single-workspace mode: a working SLACK_BOT_TOKEN means the app is installed.
+
+    OAuth mode records reinstalls in its callback; here a reinstall is a new token and a restart,
+    so the start clears an uninstall mark that would otherwise delete the data after 30 days.
+    """
+    from slack_sdk.errors import SlackApiError
+
+    from bot.usecases import privacy
+
+    if installations is not None:
+        return
+    try:
+        who = client.auth_test()
+    except (SlackApiError, OSError) as exc:
+        log.warning("could not confirm the workspace of SLACK_BOT_TOKEN: %s", exc)
+        return
+    privacy.mark_installed(deps, str(who["team_id"]), bot_user_id=who.get("user_id"))
+
+
+def _start_inbox(app: Any, deps: Any) -> Any:
+    """Replay requests left unfinished (by a crash) at start-up and every few seconds after."""
+    from bot.scheduler import make_inbox_scheduler
+    from bot.slack.listeners.inbox import replayer
+
+    scheduler = make_inbox_scheduler(replayer(app, deps))
+    scheduler.start()
+    return scheduler
 
 
 def _start_clock(deps: Any) -> Any:
@@ -151,7 +190,7 @@ def cmd_clock(args: argparse.Namespace) -> int:
     from bot.scheduler import make_scheduler
 
     settings = _settings("clock")
-    engine, _client, deps = _runtime(settings)
+    engine, _client, deps, _installations = _runtime(settings)
     scheduler = make_scheduler(deps, blocking=True)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("qotd clock running")
@@ -169,16 +208,18 @@ def cmd_socket(args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     settings = _settings("socket")
-    engine, client, deps = _runtime(settings)
+    engine, client, deps, installations = _runtime(settings)
     assert settings.slack_app_token is not None
-    handler = SocketModeHandler(
-        create_app(deps, client), settings.slack_app_token.get_secret_value()
-    )
+    app = create_app(deps, client, installations)
+    _confirm_single_workspace(client, deps, installations)
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     clock = None if args.no_clock else _start_clock(deps)
+    inbox_job = _start_inbox(app, deps)
     log.info("qotd socket connecting to Slack over Socket Mode")
     try:
         handler.start()  # type: ignore[no-untyped-call]
     finally:
+        inbox_job.shutdown(wait=False)
         if clock is not None:
             clock.shutdown(wait=False)
         engine.dispose()
@@ -226,18 +267,22 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _later(what: str, issue: str) -> Handler:
-    """A command whose capability is delivered by another issue: say so and exit 2."""
+def cmd_practice(args: argparse.Namespace) -> int:
+    """The DM practice loop in the terminal, on DATABASE_URL (created or migrated if needed)."""
+    from bot import cli_practice
+    from bot.app import bot_client, build_deps
+    from bot.db.engine import make_engine
+    from bot.db.migrate import ensure_up_to_date
 
-    def handler(args: argparse.Namespace) -> int:
-        command = args.command
-        settings = _settings(command)
-        if command in ("serve", "socket", "clock"):
-            _prepare_database(settings)
-        print(f"qotd {command}: {what} is not available in this version yet ({issue}).")
-        return EXIT_USAGE
-
-    return handler
+    settings = _settings("practice")
+    engine = make_engine(settings.database_url)
+    try:
+        ensure_up_to_date(engine)
+        # No Slack call is ever made: the client only completes Deps (it needs no token).
+        deps = build_deps(settings, engine, bot_client(settings))
+        return cli_practice.main(deps, args.user, args.topic)
+    finally:
+        engine.dispose()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -317,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     practice.add_argument("--topic", help="practise one topic")
     practice.add_argument("--user", default=None, help="whose cards to use (default: $USER)")
-    practice.set_defaults(handler=_later("terminal practice", "practice issue"))
+    practice.set_defaults(handler=cmd_practice)
     return parser
 
 

@@ -8,6 +8,7 @@ so a change made by any process takes effect at the next tick without a restart.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -16,11 +17,15 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.deps import Deps
-from bot.usecases import daily
+from bot.usecases import daily, privacy
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 15
+# How often serve/socket renew their inbox leases and replay abandoned requests (< inbox LEASE).
+INBOX_SECONDS = 10
+# Uninstalled workspaces are deleted 30 days on: looking once an hour is precise enough.
+PURGE_SECONDS = 3600
 
 
 def run_tick(deps: Deps) -> None:
@@ -37,8 +42,16 @@ def run_tick(deps: Deps) -> None:
         )  # fmt: skip
 
 
+def run_purge(deps: Deps) -> None:
+    """Delete the data of workspaces uninstalled long enough ago; a failure waits for next time."""
+    try:
+        privacy.purge_uninstalled(deps)
+    except Exception:  # like the tick: the clock must outlive any one failure
+        log.exception("purge of uninstalled workspaces failed")
+
+
 def make_scheduler(deps: Deps, *, blocking: bool) -> BaseScheduler:
-    """A scheduler running the tick every TICK_SECONDS, first at once."""
+    """A scheduler running the tick every TICK_SECONDS and the purge hourly, both first at once."""
     scheduler: BaseScheduler = (
         BlockingScheduler(timezone=UTC) if blocking else BackgroundScheduler(timezone=UTC)
     )
@@ -50,6 +63,44 @@ def make_scheduler(deps: Deps, *, blocking: bool) -> BaseScheduler:
         coalesce=True,
         max_instances=1,
         misfire_grace_time=TICK_SECONDS,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        run_purge,
+        IntervalTrigger(seconds=PURGE_SECONDS, timezone=UTC),
+        args=[deps],
+        id="qotd-purge",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=PURGE_SECONDS,
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler
+
+
+def run_replay(replay: Callable[[], object]) -> None:
+    """One inbox run; an error (the database restarting) is logged and the next run tries again."""
+    try:
+        replay()
+    except Exception:  # the replayer must outlive any one failure
+        log.exception("inbox replay failed")
+
+
+def make_inbox_scheduler(replay: Callable[[], object]) -> BaseScheduler:
+    """A background scheduler running the inbox replay every INBOX_SECONDS, first at once.
+
+    It runs in every `serve` and `socket` process (with or without --no-clock): replays go
+    through that process's Bolt listeners, and its own unfinished requests need their leases kept.
+    """
+    scheduler = BackgroundScheduler(timezone=UTC)
+    scheduler.add_job(
+        run_replay,
+        IntervalTrigger(seconds=INBOX_SECONDS, timezone=UTC),
+        args=[replay],
+        id="qotd-inbox",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=INBOX_SECONDS,
         next_run_time=datetime.now(UTC),
     )
     return scheduler

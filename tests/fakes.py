@@ -59,6 +59,10 @@ class RecordingGateway:
         self._ts += 1
         return f"{self._ts}.000100"
 
+    def post_direct(self, user: str, text: str, blocks: Blocks | None = None) -> tuple[str, str]:
+        # Recorded as the post it is; Slack answers with the DM channel, "D" + the user's id.
+        return "D" + user[1:], self.post_message(user, text, blocks)
+
     def post_ephemeral(
         self,
         channel: str,
@@ -93,5 +97,34 @@ class RecordingGateway:
         self._record("user_info", user=user)
         return UserInfo(user, user in self.admins, False, "Europe/Paris")
 
-    def respond(self, response_url: str, text: str, blocks: Blocks | None = None) -> None:
-        self._record("respond", response_url=response_url, text=text, blocks=blocks)
+    def respond(
+        self,
+        response_url: str,
+        text: str,
+        blocks: Blocks | None = None,
+        *,
+        replace_original: bool = False,
+    ) -> None:
+        self._record(
+            "respond",
+            response_url=response_url,
+            text=text,
+            blocks=blocks,
+            replace_original=replace_original,
+        )
+
+    def upload_file(
+        self,
+        channel: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        *,
+        alt_text: str | None = None,
+        initial_comment: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        self._record(
+            "upload_file", channel=channel, filename=filename, content=content, title=title,
+            alt_text=alt_text, initial_comment=initial_comment, thread_ts=thread_ts,
+        )  # fmt: skip

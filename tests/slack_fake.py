@@ -8,6 +8,7 @@ told to answer 429 (with Retry-After), 500 or a Slack error for the next calls o
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import itertools
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "slack-spec"
 SPEC_FILE = SPEC / "slack_web_openapi_v2_without_examples.json"
@@ -31,6 +32,10 @@ BOT_USER_ID = "UBOT0QOTD"
 BOT_ID = "BQOTD0001"
 TEAM_ID = "T111"
 SIGNING_SECRET = "fake-signing-secret-for-tests"
+# OAuth app credentials the fake's oauth.v2.access accepts.
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret-for-tests"
+APP_ID = "A111"
 
 # Methods we use that the OpenAPI snapshot predates (files v2 upload flow).
 EXTRA_REQUIRED = {
@@ -67,6 +72,18 @@ class Call:
     response: dict[str, Any] = field(default_factory=dict)
     status: int = 200
     at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Grant:
+    """What the fake's consent screen grants: a workspace, its bot and the bot's token."""
+
+    team_id: str
+    team_name: str
+    bot_token: str
+    bot_user_id: str
+    installer: str = "UINSTALL1"
+    scope: str = "chat:write,commands"
 
 
 @dataclass
@@ -157,6 +174,9 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []
         self.users: dict[str, dict[str, Any]] = {}
+        # Files: the length announced by files.getUploadURLExternal, and the bytes posted.
+        self.upload_lengths: dict[str, int] = {}
+        self.uploads: dict[str, bytes] = {}
         self._faults: dict[str, list[Fault]] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
@@ -165,9 +185,14 @@ class FakeSlack:
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.add_user(BOT_USER_ID, is_bot=True)
+        # Valid bot tokens and the workspace (team id, bot user id) each belongs to.
+        self.tokens: dict[str, tuple[str, str]] = {BOT_TOKEN: (TEAM_ID, BOT_USER_ID)}
+        self._grant: Grant | None = None
+        self._codes: dict[str, Grant] = {}
         self._limits: tuple[float, Callable[[str], str], int, float] | None = None
         self._last_post: dict[str, float] = {}
         self._buckets: dict[str, tuple[float, float]] = {}
+        self._outages: dict[str, list[tuple[float, Fault]]] = {}
 
     # -- lifecycle ------------------------------------------------------------------------
     @property
@@ -214,6 +239,11 @@ class FakeSlack:
             "tz_offset": 0,
         }
 
+    def approve_installs(self, grant: Grant) -> None:
+        """Let the consent screen (GET /oauth/v2/authorize) install the app as `grant` says."""
+        with self._lock:
+            self._grant = grant
+
     def fail(
         self,
         method: str,
@@ -226,6 +256,30 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with an error instead."""
         with self._lock:
             self._faults.setdefault(method, []).append(Fault(times, status, error, retry_after))
+
+    def fail_for(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        status: int = 500,
+        error: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Answer every call of `method` with an error for the next `seconds` (an outage);
+        outages queued for one method follow each other."""
+        with self._lock:
+            queued = self._outages.setdefault(method, [])
+            start = max([time.monotonic(), *(until for until, _ in queued)])
+            queued.append((start + seconds, Fault(0, status, error, retry_after)))
+
+    def _outage(self, method: str) -> Fault | None:
+        """The outage fault answering `method` now, if any. Call under lock."""
+        queued = self._outages.get(method) or []
+        now = time.monotonic()
+        while queued and queued[0][0] <= now:
+            queued.pop(0)
+        return queued[0][1] if queued else None
 
     def limit_posts(
         self,
@@ -299,7 +353,9 @@ class FakeSlack:
     def _next_ts(self) -> str:
         return f"{1_772_441_000 + next(self._ts)}.{next(self._ts):06d}"
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method == "auth.test":  # the only answer that depends on whose token it is
+            return self._auth_test(token)
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(
             self, "_m_" + method.replace(".", "_"), None
         )
@@ -313,15 +369,56 @@ class FakeSlack:
         except BlockKitError as exc:
             return {"ok": False, "error": "invalid_blocks", "detail": str(exc)}
 
-    def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _auth_test(self, token: str | None) -> dict[str, Any]:
+        team_id, bot_user_id = self.tokens[str(token)]
         return {
             "ok": True,
             "url": "https://fake.slack.test/",
             "team": "Fake Team",
             "user": "qotd",
-            "team_id": TEAM_ID,
-            "user_id": BOT_USER_ID,
+            "team_id": team_id,
+            "user_id": bot_user_id,
             "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _consent(self, query: dict[str, str]) -> str:
+        """GET /oauth/v2/authorize: the person approves; Slack sends them to the redirect URL."""
+        with self._lock:
+            grant = self._grant
+            code = f"code-{next(self._ts)}"
+            if grant is not None:
+                self._codes[code] = grant
+        if grant is None or query.get("client_id") != CLIENT_ID:
+            return query.get("redirect_uri", "") + "?" + urlencode({"error": "access_denied"})
+        return query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})
+
+    def _oauth_v2_access(self, args: dict[str, Any], auth: str) -> dict[str, Any]:
+        """oauth.v2.access: client credentials (HTTP Basic, as slack_sdk sends them) and a code."""
+        if not auth.startswith("Basic "):
+            return {"ok": False, "error": "invalid_client_id"}
+        client_id, _, secret = base64.b64decode(auth[len("Basic ") :]).decode().partition(":")
+        if client_id != CLIENT_ID:
+            return {"ok": False, "error": "invalid_client_id"}
+        if secret != CLIENT_SECRET:
+            return {"ok": False, "error": "bad_client_secret"}
+        with self._lock:
+            grant = self._codes.pop(str(args.get("code")), None)
+            if grant is not None:
+                self.tokens[grant.bot_token] = (grant.team_id, grant.bot_user_id)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        # The documented shape of a bot-only install (https://api.slack.com/methods/oauth.v2.access).
+        return {
+            "ok": True,
+            "access_token": grant.bot_token,
+            "token_type": "bot",
+            "scope": grant.scope,
+            "bot_user_id": grant.bot_user_id,
+            "app_id": APP_ID,
+            "team": {"name": grant.team_name, "id": grant.team_id},
+            "enterprise": None,
+            "authed_user": {"id": grant.installer},
             "is_enterprise_install": False,
         }
 
@@ -334,7 +431,10 @@ class FakeSlack:
     def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         message = self._message(args)
         ts = self._next_ts()
-        return {"ok": True, "channel": args["channel"], "ts": ts, "message": {**message, "ts": ts}}
+        channel = str(args["channel"])
+        if channel[:1] in ("U", "W"):  # posting to a person lands in the DM with them
+            channel = "D" + channel[1:]
+        return {"ok": True, "channel": channel, "ts": ts, "message": {**message, "ts": ts}}
 
     def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         self._message(args)
@@ -371,6 +471,8 @@ class FakeSlack:
     def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         file_id = "F" + self._next_ts().replace(".", "")
         host, port = self._server.server_address[:2]
+        with self._lock:
+            self.upload_lengths[file_id] = int(args["length"])
         return {
             "ok": True,
             "upload_url": f"http://{host!s}:{port}/upload/{file_id}",
@@ -379,6 +481,12 @@ class FakeSlack:
 
     def _m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         files = args["files"] if isinstance(args["files"], list) else json.loads(args["files"])
+        with self._lock:
+            # Slack completes only files whose announced bytes all arrived at the upload_url.
+            for f in files:
+                data = self.uploads.get(f["id"])
+                if data is None or len(data) != self.upload_lengths.get(f["id"]):
+                    return {"ok": False, "error": "file_not_found"}
         return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
 
     # -- HTTP -----------------------------------------------------------------------------
@@ -407,6 +515,15 @@ class FakeSlack:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                if parts.path == "/oauth/v2/authorize":
+                    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                    location = fake._consent(query)
+                    with fake._lock:
+                        fake.calls.append(Call("oauth.authorize", query, None))
+                        fake._lock.notify_all()
+                    self._send(302, b"", {"Location": location})
+                    return
                 self.do_POST()
 
             def do_POST(self) -> None:
@@ -419,10 +536,23 @@ class FakeSlack:
                     self._send(200, b"ok")
                     return
                 if parts.path.startswith("/upload/"):
+                    file_id = parts.path[len("/upload/") :]
                     with fake._lock:
-                        fake.calls.append(Call("upload", {"bytes": len(raw)}, None))
+                        faults = fake._faults.get("upload") or []
+                        status = 200
+                        if faults:  # fail("upload", status=500): the upload_url refuses
+                            status = faults[0].status
+                            faults[0].times -= 1
+                            if faults[0].times <= 0:
+                                faults.pop(0)
+                        elif file_id in fake.upload_lengths:
+                            fake.uploads[file_id] = raw
+                        else:
+                            status = 404
+                        recorded = {"file_id": file_id, "bytes": len(raw)}
+                        fake.calls.append(Call("upload", recorded, None, status=status))
                         fake._lock.notify_all()
-                    self._send(200, b"OK - " + str(len(raw)).encode())
+                    self._send(status, b"OK - " + str(len(raw)).encode())
                     return
                 if not parts.path.startswith("/api/"):
                     self._send(404, {"ok": False, "error": "not_found"})
@@ -444,7 +574,9 @@ class FakeSlack:
                         fault.times -= 1
                         if fault.times <= 0:
                             faults.pop(0)
-                    elif token == BOT_TOKEN and (wait := fake._rate_limited(method, args)):
+                    elif outage := fake._outage(method):
+                        fault = outage
+                    elif token in fake.tokens and (wait := fake._rate_limited(method, args)):
                         fault = Fault(0, 429, "ratelimited", wait)
                 headers: dict[str, str] = {}
                 status = 200
@@ -454,10 +586,12 @@ class FakeSlack:
                     status = fault.status
                     error = fault.error or ("ratelimited" if status == 429 else "fatal_error")
                     answer: dict[str, Any] = {"ok": False, "error": error}
-                elif token != BOT_TOKEN:
+                elif method == "oauth.v2.access":  # authenticated by the app's credentials
+                    answer = fake._oauth_v2_access(args, auth)
+                elif token not in fake.tokens:
                     answer = {"ok": False, "error": "invalid_auth"}
                 else:
-                    answer = fake._answer(method, args)
+                    answer = fake._answer(method, args, token)
                 with fake._lock:
                     fake.calls.append(Call(method, args, token, answer, status))
                     fake._lock.notify_all()

@@ -6,16 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from bot.db.models import (
-    AcceptedWording,
     Answer,
-    AnswerMessage,
     Channel,
     ChannelAdmin,
     ChannelSkipDate,
@@ -86,28 +84,22 @@ def add_channel_admin(session: Session, channel_pk: int, user_id: str, now: date
     return True
 
 
+# Every Slack event passes here: the statement is built once (values come as parameters) and
+# runs on the session's connection, without the ORM's bulk-insert layer.
+_CLAIM_EVENT = {
+    name: insert(ProcessedEvent)
+    .on_conflict_do_nothing(index_elements=["event_id"])
+    # RETURNING, not rowcount: psycopg reports -1 for this statement.
+    .returning(ProcessedEvent.event_id)
+    for name, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
+
+
 def claim_event(session: Session, event_id: str, now: datetime) -> bool:
     """Record a Slack event id; False when it was already processed (a retry)."""
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = (
-        insert(ProcessedEvent)
-        .values(event_id=event_id, received_at=now)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        # RETURNING, not rowcount: psycopg reports -1 for this statement through the ORM.
-        .returning(ProcessedEvent.event_id)
-    )
-    return session.execute(statement).first() is not None
-
-
-def store_grade(session: Session, answer_id: int, revision: int, values: dict[str, object]) -> bool:
-    """Write a grade unless the answer changed since `revision` was read; True if written."""
-    result = session.execute(
-        update(Answer)
-        .where(Answer.id == answer_id, Answer.revision == revision)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
+    conn = session.connection()
+    params = {"event_id": event_id, "received_at": now}
+    return conn.execute(_CLAIM_EVENT[conn.dialect.name], params).first() is not None
 
 
 def forget_events_before(session: Session, cutoff: datetime) -> int:
@@ -273,21 +265,6 @@ def asked_question_ids(session: Session, channel_pk: int) -> list[str]:
     )
 
 
-def post_by_ts(session: Session, team_id: str, channel_id: str, ts: str) -> QuestionPost | None:
-    """The question post with Slack ts `ts` in a channel."""
-    return session.scalars(
-        select(QuestionPost)
-        .join(Channel, QuestionPost.channel_pk == Channel.id)
-        .join(Workspace, Channel.workspace_id == Workspace.id)
-        .options(contains_eager(QuestionPost.channel))
-        .where(
-            Workspace.team_id == team_id,
-            Channel.channel_id == channel_id,
-            QuestionPost.slack_ts == ts,
-        )
-    ).one_or_none()
-
-
 def latest_open_post(session: Session, channel_pk: int) -> QuestionPost | None:
     """The newest question still open in a channel."""
     return session.scalars(
@@ -305,25 +282,6 @@ def open_posts_due(session: Session, now: datetime) -> Sequence[QuestionPost]:
     ).all()
 
 
-def answer(session: Session, post_id: int, user_id: str, late: bool) -> Answer | None:
-    """A person's on-time (or late) answer to a post."""
-    return session.scalars(
-        select(Answer).where(
-            Answer.post_id == post_id, Answer.user_id == user_id, Answer.late == late
-        )
-    ).one_or_none()
-
-
-def answer_message(s: Session, post_id: int, ts: str) -> tuple[AnswerMessage, Answer] | None:
-    """The message with Slack ts `ts` among a post's answers, with its answer."""
-    row = s.execute(
-        select(AnswerMessage, Answer)
-        .join(Answer, AnswerMessage.answer_id == Answer.id)
-        .where(Answer.post_id == post_id, AnswerMessage.message_ts == ts)
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
 def answers_for_post(session: Session, post_id: int) -> Sequence[Answer]:
     """Every answer to a post, earliest first."""
     return session.scalars(
@@ -331,43 +289,3 @@ def answers_for_post(session: Session, post_id: int) -> Sequence[Answer]:
         .where(Answer.post_id == post_id)
         .order_by(Answer.first_answered_at, Answer.id)
     ).all()
-
-
-# Texts this much shorter or longer cannot be 90% similar; skip them without comparing.
-_COPY_LENGTH_RATIO = 0.8
-
-
-def earlier_answer_texts(session: Session, post_id: int, ans: Answer, length: int) -> list[str]:
-    """Texts of other people's live answers given before `ans`, of a comparable length."""
-    return list(
-        session.scalars(
-            select(Answer.text).where(
-                Answer.post_id == post_id,
-                Answer.id != ans.id,
-                Answer.user_id != ans.user_id,
-                Answer.deleted_at.is_(None),
-                Answer.first_answered_at <= ans.first_answered_at,
-                func.length(Answer.text).between(
-                    int(length * _COPY_LENGTH_RATIO), int(length / _COPY_LENGTH_RATIO) + 1
-                ),
-            )
-        )
-    )
-
-
-def accepted_wordings(
-    session: Session, workspace_id: int, question_id: str
-) -> dict[int, tuple[str, ...]]:
-    """Wordings approved on appeal for a question in a workspace, by key-point index."""
-    rows = session.execute(
-        select(AcceptedWording.key_point_index, AcceptedWording.wording)
-        .where(
-            AcceptedWording.workspace_id == workspace_id,
-            AcceptedWording.question_id == question_id,
-        )
-        .order_by(AcceptedWording.id)
-    ).all()
-    found: dict[int, tuple[str, ...]] = {}
-    for index, wording in rows:
-        found[index] = (*found.get(index, ()), wording)
-    return found

@@ -79,6 +79,20 @@ _TIME = re.compile(r"(\d{1,2})(?::(\d{2}))?(am|pm)?", re.IGNORECASE)
 # Zone suggestions below this similarity are noise, and so are ones far behind the best.
 _SUGGEST_CUTOFF = 0.6
 _SUGGEST_SPREAD = 0.1
+# No IANA name is longer; comparing a longer paste with every zone only wastes time.
+_MAX_ZONE_NAME = 64
+# How much of a person's word an error message quotes back.
+_QUOTE_LIMIT = 40
+
+
+def _code(word: str) -> str:
+    """A person's word quoted back as Slack inline code: shortened, with no markup of its own."""
+    word = word.replace("`", "'")
+    if len(word) > _QUOTE_LIMIT:
+        word = word[: _QUOTE_LIMIT - 1] + "…"
+    return "`" + word.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "`"
+
+
 GRACE = timedelta(hours=2)
 
 
@@ -148,14 +162,14 @@ def parse_schedule(args: str, default_tz: str | None) -> Schedule | ScheduleOff 
             if isinstance(parsed_time, str):
                 return parsed_time
             if at is not None:
-                return f"`{token}` is a second time: give one time, like 09:30."
+                return f"{_code(token)} is a second time: give one time, like 09:30."
             at = parsed_time
         else:
             found = _canonical_zone(token)
             if found is None:
                 return _unknown_zone(token)
             if tz is not None:
-                return f"`{token}` is a second timezone: give one, like Europe/Paris."
+                return f"{_code(token)} is a second timezone: give one, like Europe/Paris."
             tz = found
     missing = [part for part, absent in (("days", not days), ("time", at is None)) if absent]
     if missing:
@@ -224,12 +238,12 @@ def _parse_days(token: str) -> frozenset[int] | str:
 
 
 def _not_a_day(part: str) -> str:
-    return f"`{part}` is not a day: use weekdays, daily, or days like mon,wed,fri."
+    return f"{_code(part)} is not a day: use weekdays, daily, or days like mon,wed,fri."
 
 
 def _parse_time(token: str) -> time | str:
     """24-hour `9:30`/`09:30`, or `9am`/`5:30pm`."""
-    error = f"`{token}` is not a time: use 24-hour HH:MM like 09:30."
+    error = f"{_code(token)} is not a time: use 24-hour HH:MM like 09:30."
     match = _TIME.fullmatch(token)
     if match is None:
         return error
@@ -262,6 +276,8 @@ def _canonical_zone(name: str) -> str | None:
 def suggest_zones(name: str) -> list[str]:
     """Up to three IANA names closest to the unknown `name`, best first."""
     wanted = name.lower()
+    if len(wanted) > _MAX_ZONE_NAME:
+        return []
     scored: list[tuple[float, str]] = []
     for lowered, proper in _zone_names().items():
         score = difflib.SequenceMatcher(None, wanted, lowered).ratio()
@@ -281,13 +297,13 @@ def _unknown_zone(name: str) -> str:
     suggestions = suggest_zones(name)
     if not suggestions:
         return (
-            f"`{name}` is not a timezone I know: use an IANA name like Europe/Paris "
+            f"{_code(name)} is not a timezone I know: use an IANA name like Europe/Paris "
             "or America/New_York."
         )
     options = suggestions[0]
     if len(suggestions) > 1:
         options = f"{', '.join(suggestions[:-1])} or {suggestions[-1]}"
-    return f"`{name}` is not a timezone I know. Did you mean {options}?"
+    return f"{_code(name)} is not a timezone I know. Did you mean {options}?"
 
 
 # --- When scheduled posts happen -----------------------------------------------------------------

@@ -25,6 +25,8 @@ ANSWER_PRIVATELY_ACTION = "answer_privately"
 ANSWER_MODAL_CALLBACK = "answer_modal"
 ANSWER_INPUT_BLOCK = "answer"
 ANSWER_INPUT_ACTION = "answer_text"
+# "I covered this" on a missed key point: `appeal_point_<index>` (see bot.slack.appeal_blocks).
+APPEAL_POINT_ACTION = "appeal_point"
 
 MEDALS = (":first_place_medal:", ":second_place_medal:", ":third_place_medal:")
 
@@ -36,7 +38,14 @@ def escape(text: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     """Shorten to `limit` characters, ending with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    # Never end inside an escape (`&amp;`, `&lt;`, `&gt;`): Slack would show the broken piece.
+    amp = cut.rfind("&", len(cut) - 4)
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
 
 
 def section(text: str) -> Block:
@@ -130,6 +139,8 @@ class PointLine:
     covered: bool
     text: str  # the hint for a missed point before the reveal, else the point itself
     evidence: str | None = None
+    # The "I covered this" button's value for a missed point that may be appealed (None: none).
+    appeal: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +170,7 @@ def feedback(fb: Feedback) -> Message:
     if fb.message:
         blocks.append(section(escape(fb.message)))
     lines = []
-    for line in fb.lines:
+    for index, line in enumerate(fb.lines):
         if line.covered:
             quote = (
                 f"\n      _“{escape(clip(line.evidence, EVIDENCE_LIMIT))}”_"
@@ -170,6 +181,13 @@ def feedback(fb: Feedback) -> Message:
         else:
             label = "" if fb.revealed else "*Hint:* "
             lines.append(f":heavy_minus_sign: {label}{escape(line.text)}")
+        if line.appeal is not None:
+            # A missed point that may be appealed gets its own section, with the button beside it.
+            if lines[:-1]:
+                blocks.append(section("\n".join(lines[:-1])))
+            appeal = button("I covered this", f"{APPEAL_POINT_ACTION}_{index}", line.appeal)
+            blocks.append({**section(lines[-1]), "accessory": appeal})
+            lines = []
     if lines:
         blocks.append(section("\n".join(lines)))
     blocks.append(context(_points_note(fb)))
@@ -271,6 +289,8 @@ def help_message(problem: str | None = None) -> Message:
         "rounded (1 to 11 points).\n"
         "• Copying an earlier answer in the thread earns nothing.\n"
         "• Answers after the close are graded as practice and earn nothing.\n"
+        "• The grader missed a point you made? Press *I covered this* beside it in your "
+        "feedback: the channel's QOTD admins decide, and an approved wording counts from then on.\n"
         "• Reactions on your reply: :white_check_mark: 70 or more, :large_yellow_circle: 40 or "
         "more, :writing_hand: below."
     )
@@ -286,9 +306,9 @@ def help_message(problem: str | None = None) -> Message:
         section(rules),
     ]
     text = (problem + " " if problem else "") + "Commands: /qotd help, now, reveal, topics…"
-    return Message(text, blocks)
+    return Message(clip(text, FALLBACK_TEXT_LIMIT), blocks)
 
 
 def notice(text: str, *, trusted: bool = False) -> Message:
     """A one-paragraph reply; `trusted` text keeps its mrkdwn (mentions, links)."""
-    return Message(text, [section(text if trusted else escape(text))])
+    return Message(clip(text, FALLBACK_TEXT_LIMIT), [section(text if trusted else escape(text))])

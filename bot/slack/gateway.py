@@ -6,9 +6,10 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.error import HTTPError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -49,6 +50,10 @@ class SlackGateway(Protocol):
         """Post a message; return its ts."""
         ...
 
+    def post_direct(self, user: str, text: str, blocks: Blocks | None = None) -> tuple[str, str]:
+        """DM `user`; return (DM channel id, ts): chat.update needs the channel, not the user."""
+        ...
+
     def post_ephemeral(
         self,
         channel: str,
@@ -86,8 +91,30 @@ class SlackGateway(Protocol):
         """Admin rights and timezone of a person."""
         ...
 
-    def respond(self, response_url: str, text: str, blocks: Blocks | None = None) -> None:
-        """Answer a slash command or action privately through its response_url."""
+    def respond(
+        self,
+        response_url: str,
+        text: str,
+        blocks: Blocks | None = None,
+        *,
+        replace_original: bool = False,
+    ) -> None:
+        """Answer a slash command or action privately through its response_url (or, for a
+        button, replace the private message it was on)."""
+        ...
+
+    def upload_file(
+        self,
+        channel: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        *,
+        alt_text: str | None = None,
+        initial_comment: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Share a file in a channel (or a thread) with Slack's external upload flow."""
         ...
 
 
@@ -137,6 +164,19 @@ class WebClientGateway:
             unfurl_media=False,
         )
         return str(response["ts"])
+
+    def post_direct(self, user: str, text: str, blocks: Blocks | None = None) -> tuple[str, str]:
+        """DM `user`; return (the DM channel id Slack answered with, ts)."""
+        response = self._call(
+            "chat.postMessage",
+            self._client.chat_postMessage,
+            channel=user,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(response["channel"]), str(response["ts"])
 
     def post_ephemeral(
         self,
@@ -217,16 +257,62 @@ class WebClientGateway:
             timezone=data.get("tz"),
         )
 
-    def respond(self, response_url: str, text: str, blocks: Blocks | None = None) -> None:
+    def respond(
+        self,
+        response_url: str,
+        text: str,
+        blocks: Blocks | None = None,
+        *,
+        replace_original: bool = False,
+    ) -> None:
         """Answer privately through a response_url (ephemeral by default)."""
         webhook = WebhookClient(
             response_url, timeout=10, retry_handlers=self._client.retry_handlers
         )
         try:
             result = webhook.send(
-                text=text, blocks=[dict(b) for b in blocks or ()], response_type="ephemeral"
+                text=text,
+                blocks=[dict(b) for b in blocks or ()],
+                response_type="ephemeral",
+                replace_original=replace_original or None,
             )
         except OSError as exc:
             raise SlackError("response_url", f"connection_error: {exc}") from exc
         if result.status_code >= 400:
             raise SlackError("response_url", f"http_{result.status_code}")
+
+    def upload_file(
+        self,
+        channel: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        *,
+        alt_text: str | None = None,
+        initial_comment: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """files.getUploadURLExternal, POST the bytes, files.completeUploadExternal (v2 flow).
+
+        slack_sdk's files_upload_v2 calls both Web API methods on the client's base_url (with its
+        retry handlers) and posts the bytes to the absolute upload_url Slack hands out.
+        """
+        try:
+            self._call(
+                "files.upload_v2",
+                self._client.files_upload_v2,
+                channel=channel,
+                filename=filename,
+                content=content,
+                title=title,
+                alt_txt=alt_text,
+                initial_comment=initial_comment,
+                thread_ts=thread_ts,
+            )
+        except SlackError as exc:
+            if isinstance(exc.__cause__, HTTPError):  # the upload_url refused the bytes
+                code = f"upload_failed: http_{exc.__cause__.code}"
+                raise SlackError("files.upload_v2", code) from exc.__cause__
+            raise
+        except SlackRequestError as exc:  # the upload_url answered something other than 200
+            raise SlackError("files.upload_v2", f"upload_failed: {exc}") from exc

@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.db import queries
-from bot.db.models import Answer, AnswerMessage, QuestionPost
+from bot.db import answer_queries, appeal_queries, queries
+from bot.db.answer_queries import AnswerRow, Post
 from bot.deps import Deps
 from bot.domain import grading
 from bot.domain.bank import KeyPoint, Question
 from bot.domain.scoring import points_for, reaction_for
 from bot.slack import blocks
+from bot.slack.appeal_blocks import AppealRef
 from bot.slack.gateway import SlackError
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ def answer_in_thread(deps: Deps, reply: Reply) -> Outcome | None:
     with deps.session_factory.begin() as s:
         if reply.event_id and not queries.claim_event(s, reply.event_id, now):
             return None  # a retry of an event already handled
-        post = queries.post_by_ts(s, reply.team_id, reply.channel_id, reply.thread_ts)
+        post = answer_queries.post_by_ts(s, reply.team_id, reply.channel_id, reply.thread_ts)
         if post is None or post.status == "pending" or post.slack_ts is None:
             return None  # not a question thread: ordinary conversation
         snap = _add_message(deps, s, post, reply.user_id, reply.ts, reply.text, now)
@@ -79,14 +81,14 @@ def edit_in_thread(deps: Deps, reply: Reply) -> Outcome | None:
     with deps.session_factory.begin() as s:
         if reply.event_id and not queries.claim_event(s, reply.event_id, now):
             return None
-        post = queries.post_by_ts(s, reply.team_id, reply.channel_id, reply.thread_ts)
+        post = answer_queries.post_by_ts(s, reply.team_id, reply.channel_id, reply.thread_ts)
         if post is None or post.slack_ts is None:
             return None
-        found = queries.answer_message(s, post.id, reply.ts)
+        found = answer_queries.message_in_post(s, post.id, reply.ts)
         if found is None:  # an edit of a reply we never saw: take it as a new one
             snap = _add_message(deps, s, post, reply.user_id, reply.ts, reply.text, now)
         else:
-            msg, ans = found
+            message_id, _, ans = found
             if ans.user_id != reply.user_id:
                 return None
             if not ans.late and _is_closed(post, now):
@@ -94,10 +96,10 @@ def edit_in_thread(deps: Deps, reply: Reply) -> Outcome | None:
                 note = Outcome(reply.channel_id, reply.user_id, post.slack_ts, blocks.notice(text))
                 snap = None
             else:
-                msg.text = clean(reply.text)
-                msg.edited_at = now
-                ans.edited_at = now
-                snap = _snapshot(deps, s, post, ans, now, edited=True, react_to=reply.ts)
+                text = clean(reply.text)
+                answer_queries.update_message(s, message_id, text=text, edited_at=now)
+                changes = {"edited_at": now}
+                snap = _snapshot(deps, s, post, ans, now, changes, edited=True, react_to=reply.ts)
     if snap is None:
         _tell(deps, reply.team_id, note)
         return note
@@ -112,15 +114,15 @@ def delete_in_thread(
     with deps.session_factory.begin() as s:
         if event_id and not queries.claim_event(s, event_id, now):
             return False
-        post = queries.post_by_ts(s, team_id, channel_id, thread_ts)
-        if post is None:
+        post = answer_queries.post_by_ts(s, team_id, channel_id, thread_ts)
+        if post is None or post.slack_ts is None:
             return False
-        found = queries.answer_message(s, post.id, ts)
-        if found is None or found[0].deleted_at is not None:
+        found = answer_queries.message_in_post(s, post.id, ts)
+        if found is None or found[1] is not None:
             return False
-        msg, ans = found
-        msg.deleted_at = now
-        snap = _snapshot(deps, s, post, ans, now)
+        message_id, _, ans = found
+        answer_queries.update_message(s, message_id, deleted_at=now)
+        snap = _snapshot(deps, s, post, ans, now, {})
     _finish(deps, team_id, snap, quiet=True)
     return True
 
@@ -131,11 +133,8 @@ def answer_privately(
     """An answer from the "Answer privately" modal: graded like thread replies, seen by no one."""
     now = deps.clock.now()
     with deps.session_factory.begin() as s:
-        post = s.get(QuestionPost, post_id)
-        if post is None or post.slack_ts is None:
-            return None
-        ws = queries.workspace(s, team_id, now)
-        if post.channel.workspace_id != ws.id:
+        post = answer_queries.post_by_id(s, post_id)
+        if post is None or post.slack_ts is None or post.team_id != team_id:
             return None
         snap = _add_message(
             deps, s, post, user_id, f"modal:{submission_id}", text, now, private=True
@@ -143,7 +142,7 @@ def answer_privately(
     return _finish(deps, team_id, snap)
 
 
-def _is_closed(post: QuestionPost, now: datetime) -> bool:
+def _is_closed(post: Post, now: datetime) -> bool:
     return post.status == "closed" or (post.closes_at is not None and now >= post.closes_at)
 
 
@@ -171,7 +170,7 @@ class _Snapshot:
 def _add_message(
     deps: Deps,
     s: Session,
-    post: QuestionPost,
+    post: Post,
     user_id: str,
     ts: str,
     text: str,
@@ -180,34 +179,25 @@ def _add_message(
     private: bool = False,
 ) -> _Snapshot:
     late = _is_closed(post, now)
-    ans = queries.answer(s, post.id, user_id, late)
     text = clean(text)
-    if ans is None:
-        ans = Answer(
-            post_id=post.id,
-            channel_pk=post.channel_pk,
-            workspace_id=post.channel.workspace_id,
-            user_id=user_id,
-            late=late,
-            private=private,
-            covered=[],
-            first_answered_at=now,
-            answered_at=now,
-            messages=[AnswerMessage(message_ts=ts, text=text, posted_at=now)],
-        )
-        s.add(ans)
-        s.flush()
-    elif not any(m.message_ts == ts for m in ans.messages):
-        ans.messages.append(AnswerMessage(message_ts=ts, text=text, posted_at=now))
-    ans.deleted_at = None
-    ans.answered_at = now
     react_to = None if ts.startswith("modal:") else ts
-    return _snapshot(deps, s, post, ans, now, react_to=react_to)
+    answer_id = answer_queries.start_answer(
+        s, post, user_id, late=late, private=private, ts=ts, text=text, now=now
+    )
+    if answer_id is not None:  # their first message: the answer is this text, at revision 1
+        ans = AnswerRow(answer_id, user_id, late, now, score=0, key_point_count=0)
+        return _capture(deps, s, post, ans, text, 1, react_to=react_to)
+    found = answer_queries.find_answer(s, post.id, user_id, late)
+    if found is None:  # start_answer found it a moment ago, in this transaction
+        raise RuntimeError(f"answer of {user_id} to post {post.id} vanished")
+    answer_queries.add_message(s, found.id, ts, text, now)
+    changes = {"deleted_at": None, "answered_at": now}
+    return _snapshot(deps, s, post, found, now, changes, react_to=react_to)
 
 
 def key_points_for(s: Session, question: Question, workspace_id: int) -> tuple[KeyPoint, ...]:
     """The question's key points plus the wordings accepted on appeal in this workspace."""
-    accepted = queries.accepted_wordings(s, workspace_id, question.id)
+    accepted = answer_queries.accepted_wordings(s, workspace_id, question.id)
     return tuple(
         kp.with_alternatives(accepted[i]) if i in accepted else kp
         for i, kp in enumerate(question.key_points)
@@ -217,32 +207,49 @@ def key_points_for(s: Session, question: Question, workspace_id: int) -> tuple[K
 def _snapshot(
     deps: Deps,
     s: Session,
-    post: QuestionPost,
-    ans: Answer,
+    post: Post,
+    ans: AnswerRow,
     now: datetime,
+    changes: dict[str, Any],
     *,
     edited: bool = False,
     react_to: str | None = None,
 ) -> _Snapshot:
-    """Bump the answer's revision and capture what grading needs."""
-    assert post.slack_ts is not None
-    ans.revision += 1
-    live = [m for m in ans.messages if m.deleted_at is None]
-    text = "\n".join(m.text for m in live)
-    ans.text = text
-    if not live:
+    """Re-read the answer's live messages, write `changes` and the next revision, capture."""
+    texts = answer_queries.live_texts(s, ans.id)
+    text = "\n".join(texts)
+    changes = {**changes, "text": text}
+    if not texts:
         # Nothing left to grade: the answer stops counting in this same transaction.
-        ans.deleted_at = now
-        ans.score = ans.points = 0
-        ans.covered = []
+        changes.update(deleted_at=now, score=0, points=0, covered=[])
+    revision = answer_queries.bump_revision(s, ans.id, changes)
+    return _capture(
+        deps, s, post, ans, text, revision, live=bool(texts), edited=edited, react_to=react_to
+    )
+
+
+def _capture(
+    deps: Deps,
+    s: Session,
+    post: Post,
+    ans: AnswerRow,
+    text: str,
+    revision: int,
+    *,
+    live: bool = True,
+    edited: bool = False,
+    react_to: str | None = None,
+) -> _Snapshot:
+    """What grading needs, read in the recording transaction (`ans` as it was before)."""
+    assert post.slack_ts is not None
     question = deps.bank.get(post.question_id)
-    key_points = key_points_for(s, question, ans.workspace_id) if question else ()
+    key_points = key_points_for(s, question, post.workspace_id) if question else ()
     earlier: tuple[str, ...] = ()
     if question and not ans.late and len(text.split()) >= COPY_MIN_WORDS:
-        earlier = tuple(queries.earlier_answer_texts(s, post.id, ans, len(text)))
+        earlier = tuple(answer_queries.earlier_answer_texts(s, post.id, ans, len(text)))
     return _Snapshot(
         answer_id=ans.id,
-        revision=ans.revision,
+        revision=revision,
         text=text,
         question=question,
         key_points=key_points,
@@ -250,12 +257,12 @@ def _snapshot(
         late=ans.late,
         revealed=post.status == "closed",
         old_reaction=reaction_for(ans.score) if ans.key_point_count else None,
-        channel_id=post.channel.channel_id,
+        channel_id=post.channel_id,
         user_id=ans.user_id,
         thread_ts=post.slack_ts,
         react_to=react_to,
         edited=edited,
-        live=bool(live),
+        live=live,
     )
 
 
@@ -276,7 +283,7 @@ def _grade_and_store(deps: Deps, snap: _Snapshot) -> Outcome | None:
     result = grading.grade(
         snap.text[:MAX_GRADED_CHARS], snap.key_points, question=question.question, idf=deps.idf
     )
-    copied = any(grading.similarity(snap.text, other) >= COPY_SIMILARITY for other in snap.earlier)
+    copied = grading.copies_any(snap.text, snap.earlier, COPY_SIMILARITY)
     points = points_for(result.score, late=snap.late, copied=copied) if snap.live else 0
     values: dict[str, object] = {
         "score": result.score if snap.live else 0,
@@ -286,14 +293,23 @@ def _grade_and_store(deps: Deps, snap: _Snapshot) -> Outcome | None:
         "points": points,
     }
     with deps.session_factory.begin() as s:
-        if not queries.store_grade(s, snap.answer_id, snap.revision, values):
+        if not answer_queries.store_grade(s, snap.answer_id, snap.revision, values):
             return None  # a newer message of this answer is being graded: its result wins
     revealed = snap.revealed
+    # Missed points of an answer that earns points may be appealed, each point once.
+    appealable = snap.live and not snap.late and not copied and result.message is None
+    appealed: set[int] = set()
+    if appealable and snap.revision > 1:  # a first grade has no appeals yet
+        with deps.session_factory() as s:
+            appealed = appeal_queries.appealed_points(s, snap.answer_id)
     lines = tuple(
         blocks.PointLine(
             covered=p.covered,
             text=p.key_point.point if (p.covered or revealed) else (p.key_point.hint or "…"),
             evidence=p.evidence,
+            appeal=AppealRef(snap.answer_id, p.index, snap.revision).value
+            if appealable and not p.covered and p.index not in appealed
+            else None,
         )
         for p in result.points
     )
@@ -351,9 +367,8 @@ def modal_for(deps: Deps, team_id: str, post_ref: str) -> dict[str, object] | No
     if not post_ref.isdigit():
         return None
     with deps.session_factory() as s:
-        post = s.get(QuestionPost, int(post_ref))
-        if post is None or post.channel.workspace.team_id != team_id:
-            return None
-        question = deps.bank.get(post.question_id)
-        post_id = post.id
-    return blocks.answer_modal(question, post_id) if question else None
+        post = answer_queries.post_by_id(s, int(post_ref))
+    if post is None or post.team_id != team_id:
+        return None
+    question = deps.bank.get(post.question_id)
+    return blocks.answer_modal(question, post.id) if question else None

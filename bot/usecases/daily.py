@@ -15,11 +15,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import queries
+from bot.db import inbox_queries, queries
 from bot.db.models import QuestionPost
 from bot.deps import Deps
 from bot.domain import schedule as sched
-from bot.usecases import ask, reveal
+from bot.usecases import ask, nudge, recap, reveal
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ class TickReport:
     skipped: list[tuple[str, date]] = field(default_factory=list)
     failed: list[tuple[str, date]] = field(default_factory=list)
     revealed: list[int] = field(default_factory=list)
+    nudged: list[str] = field(default_factory=list)  # user ids sent the practice nudge
+    recaps: recap.RecapReport = field(default_factory=recap.RecapReport)
 
 
 def tick(deps: Deps) -> TickReport:
@@ -49,6 +51,7 @@ def tick(deps: Deps) -> TickReport:
     with deps.session_factory.begin() as s:
         # Slack retries an event for minutes, not days: older ids need not be remembered.
         queries.forget_events_before(s, now - EVENT_MEMORY)
+        inbox_queries.forget_handled_before(s, now - EVENT_MEMORY)
     with deps.session_factory() as s:
         channels = queries.scheduled_channels(s)
         since = (now - LOOKBACK).date() - timedelta(days=1)
@@ -84,6 +87,8 @@ def tick(deps: Deps) -> TickReport:
                 continue  # another clock claimed it first
             (report.posted if result.ok else report.failed).append((row.channel_id, day))
     _retry_pending(deps, now, report)
+    report.nudged = nudge.send_due(deps)
+    report.recaps = recap.send_due(deps)
     return report
 
 

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 from bot.deps import Deps
 from bot.domain import commands as cmd
-from bot.slack import blocks
-from bot.usecases import ask, channel_settings, reveal, scheduling
+from bot.slack import blocks, board_blocks
+from bot.slack.privacy_blocks import forget_me_prompt
+from bot.usecases import (
+    ask,
+    boards,
+    channel_settings,
+    practice,
+    privacy,
+    reveal,
+    scheduling,
+)
 from bot.usecases.permissions import REFUSAL, is_channel_admin
 
 
@@ -19,9 +29,6 @@ class SlashRequest:
     channel_id: str
     user_id: str
     text: str
-
-
-NOT_YET = "`/qotd {name}` isn't available in this version yet."
 
 
 def handle(deps: Deps, req: SlashRequest, command: cmd.Command) -> blocks.Message | None:
@@ -78,5 +85,18 @@ def handle(deps: Deps, req: SlashRequest, command: cmd.Command) -> blocks.Messag
                 return blocks.notice(REFUSAL)
             text = channel_settings.set_close(deps, team, channel, at, after_minutes)
             return blocks.notice(text, trusted=True)
-    name = type(command).__name__.lower().replace("forgetme", "forget-me")
-    return blocks.notice(NOT_YET.format(name=name), trusted=True)
+        case cmd.ForgetMe():
+            # Nothing is deleted yet: the reply lists what would be and asks for a click.
+            return forget_me_prompt(privacy.personal_data(deps, team, user), user)
+        case cmd.Leaderboard(period):
+            board = boards.leaderboard(deps, team, channel, user, period)
+            return board_blocks.leaderboard(board)
+        case cmd.Teams():
+            return board_blocks.teams(boards.teams(deps, team, channel))
+        case cmd.Stats(someone):
+            found = boards.stats(deps, team, channel, someone or user)
+            return board_blocks.stats(found, user)
+        case cmd.Practice(topic):
+            started = practice.start_in_dm(deps, team, user, topic)
+            return blocks.notice(started.message, trusted=True)
+    assert_never(command)

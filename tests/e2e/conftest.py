@@ -9,21 +9,32 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from bot.app import build_deps, create_app, database_healthy
+from bot.app import bot_client, build_deps, create_app, database_healthy, installations_for
 from bot.config import Settings
 from bot.deps import Deps
 from bot.server import Router, make_server
 from bot.slack.gateway import make_web_client
 from tests.fakes import FixedClock
-from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, FakeSlack, sign
+from tests.slack_fake import (
+    BOT_TOKEN,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    SIGNING_SECRET,
+    TEAM_ID,
+    FakeSlack,
+    sign,
+)
 
 CHANNEL = "C0STUDY01"
+# A Fernet key for tests only (TOKEN_ENCRYPTION_KEY in OAuth mode).
+TOKEN_KEY = "Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1rZXktMDE="
 ADMIN = "UADMIN001"
 ALICE = "UALICE001"
 BOB = "UBOB00001"
@@ -81,12 +92,17 @@ class Harness:
 
     # -- Slack-shaped requests ----------------------------------------------------------
     def event(
-        self, event: dict[str, Any], *, event_id: str | None = None, retry: int = 0
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry: int = 0,
+        team_id: str = TEAM_ID,
     ) -> Response:
         self._event_n += 1
         body = {
             "token": "verification-token-unused",
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "api_app_id": "A111",
             "event": event,
             "type": "event_callback",
@@ -94,7 +110,7 @@ class Harness:
             "event_time": int(time.time()),
             "authorizations": [
                 {
-                    "team_id": TEAM_ID,
+                    "team_id": team_id,
                     "user_id": "UBOT0QOTD",
                     "is_bot": True,
                     "is_enterprise_install": False,
@@ -108,10 +124,12 @@ class Harness:
         )
         return self.post(json.dumps(body), "application/json", headers=headers)
 
-    def command(self, text: str, user: str = ALICE, channel: str = CHANNEL) -> Response:
+    def command(
+        self, text: str, user: str = ALICE, channel: str = CHANNEL, team_id: str = TEAM_ID
+    ) -> Response:
         fields = {
             "token": "verification-token-unused",
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "team_domain": "fake",
             "channel_id": channel,
             "channel_name": "study",
@@ -208,8 +226,35 @@ def harness(
     )
     client = make_web_client(BOT_TOKEN, settings.slack_api_url)
     deps = build_deps(settings, engine, client, clock=clock)
-    router = Router(create_app(deps, client), database_healthy(engine))
-    server = make_server(router, "127.0.0.1", 0, threads=4)
+    app = create_app(deps, client)
+    router = Router(app, database_healthy(engine))
+    try:
+        with serving(router) as base_url:
+            yield Harness(base_url, fake_slack, deps, clock)
+    finally:
+        drain(app)
+
+
+@contextmanager
+def extra_app(deps: Deps) -> Iterator[Any]:
+    """A second Bolt app on the harness's deps (Socket Mode, replays), drained afterwards."""
+    app = create_app(deps, make_web_client(BOT_TOKEN, deps.settings.slack_api_url))
+    try:
+        yield app
+    finally:
+        drain(app)
+
+
+def drain(app: Any) -> None:
+    """Let listeners still running after a test finish before the engine is disposed: a
+    connection they return to a disposed pool would be left open and warned about later."""
+    app.listener_runner.listener_executor.shutdown(wait=True)
+
+
+@contextmanager
+def serving(app: Callable[[Any, Any], Any]) -> Iterator[str]:
+    """Serve a WSGI app (the Router) over real HTTP on a free port; yield its base URL."""
+    server = make_server(app, "127.0.0.1", 0, threads=4)
     stop = threading.Event()
 
     def serve() -> None:
@@ -225,7 +270,55 @@ def harness(
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield Harness(f"http://127.0.0.1:{server.effective_port}", fake_slack, deps, clock)
+        yield f"http://127.0.0.1:{server.effective_port}"
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def oauth_settings(
+    fake_slack: FakeSlack, database_url: str, settings_factory: Callable[..., Settings]
+) -> Callable[..., Settings]:
+    """Settings for multi-workspace (OAuth) mode against the fake; keywords override."""
+
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "slack_client_id": CLIENT_ID,
+            "slack_client_secret": CLIENT_SECRET,
+            "slack_signing_secret": SIGNING_SECRET,
+            "slack_api_url": fake_slack.url,
+            "database_url": database_url,
+            "token_encryption_key": TOKEN_KEY,
+        }
+        values.update(overrides)
+        return settings_factory("serve", **{k: v for k, v in values.items() if v is not None})
+
+    return build
+
+
+@pytest.fixture
+def oauth_harness(
+    fake_slack: FakeSlack,
+    engine: Engine,
+    clock: FixedClock,
+    oauth_settings: Callable[..., Settings],
+) -> Iterator[Harness]:
+    """The bot in OAuth mode (no SLACK_BOT_TOKEN; tokens encrypted), served over real HTTP."""
+    # The redirect URL must name the server's port, known only once it listens: bind first.
+    holder: dict[str, Any] = {}
+
+    def late_router(environ: Any, start_response: Any) -> Any:
+        return holder["router"](environ, start_response)
+
+    with serving(late_router) as base_url:
+        settings = oauth_settings(slack_redirect_uri=base_url + "/slack/oauth_redirect")
+        client = bot_client(settings)
+        installations = installations_for(settings, engine)
+        deps = build_deps(settings, engine, client, clock=clock, installations=installations)
+        app = create_app(deps, client, installations)
+        holder["router"] = Router(app, database_healthy(engine))
+        try:
+            yield Harness(base_url, fake_slack, deps, clock)
+        finally:
+            drain(app)

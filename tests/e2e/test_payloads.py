@@ -14,12 +14,9 @@ import pytest
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from bot.app import create_app
 from bot.db import queries
 from bot.db.models import QuestionPost
-from bot.slack.gateway import make_web_client
-from tests.e2e.conftest import Harness
-from tests.slack_fake import BOT_TOKEN
+from tests.e2e.conftest import Harness, extra_app
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "data" / "slack-payloads"
 JSON_PAYLOADS = sorted(
@@ -34,8 +31,20 @@ ANSWERS = {
     "events_api/message_thread_broadcast.json": {"chat.postEphemeral", "reactions.add"},
 }
 # Everything else must cause no Web API call (beyond the auth.test Bolt makes for itself):
-# bots, DMs (practice comes later), plain channel messages, parent edits, unknown posts...
+# bots, plain channel messages, parent edits, unknown posts...
 QUIET = {"auth.test"}
+# Direct messages are DM practice: the person's zone is looked up, then help (nothing pending).
+DIRECT = {
+    "events_api/message_im.json": {"users.info", "chat.postMessage"},
+    "events_api/message_im_thread_reply.json": {"users.info", "chat.postMessage"},
+    "slack_docs/message_im.json": {"users.info", "chat.postMessage"},
+}
+
+# The Home tab opened: the person's zone is looked up, then their home view is published.
+HOME = {
+    "events_api/app_home_opened_home_tab.json": {"users.info", "views.publish"},
+    "slack_docs/app_home_opened.json": {"users.info", "views.publish"},
+}
 
 
 def load(relative: str) -> dict[str, Any]:
@@ -81,7 +90,13 @@ def test_json_payload_gets_200_and_the_right_effect(harness: Harness, relative: 
     assert response.status == 200, response.body
     if payload.get("type") == "url_verification":
         assert response.json() == {"challenge": payload["challenge"]}
-    if relative in ANSWERS:
+    if relative in DIRECT:
+        h.fake.wait_for("chat.postMessage")
+        assert {c.method for c in h.fake.calls} == DIRECT[relative] | QUIET
+    elif relative in HOME:
+        h.fake.wait_for("views.publish")
+        assert {c.method for c in h.fake.calls} == HOME[relative] | QUIET
+    elif relative in ANSWERS:
         for method in ANSWERS[relative]:
             h.fake.wait_for(method)
         assert {c.method for c in h.fake.calls} == ANSWERS[relative] | QUIET
@@ -107,7 +122,7 @@ def test_slash_command_form_body_as_slack_sends_it(harness: Harness) -> None:
 )
 def test_socket_mode_envelopes_are_acknowledged(harness: Harness, name: str) -> None:
     h = harness
-    app = create_app(h.deps, make_web_client(BOT_TOKEN, h.deps.settings.slack_api_url))
     data = load(f"socket_mode/{name}")
-    response = run_bolt_app(app, SocketModeRequest.from_dict(data))
+    with extra_app(h.deps) as app:
+        response = run_bolt_app(app, SocketModeRequest.from_dict(data))
     assert response.status == 200

@@ -11,10 +11,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from sqlalchemy import insert, select
 
+from bot.db.engine import make_engine
+from bot.db.migrate import upgrade
+from bot.db.models import Workspace
 from bot.slack.listeners import events
 from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, sign
 
@@ -30,6 +35,15 @@ def free_port() -> int:
 def test_serve_process_answers_slack_and_stops_on_sigterm(
     fake_slack: FakeSlack, empty_database_url: str, tmp_path: Path
 ) -> None:
+    # The app was uninstalled once; a restart with a working token means it is installed again.
+    team_id = fake_slack.tokens[BOT_TOKEN][0]
+    engine = make_engine(empty_database_url)
+    upgrade(engine)
+    then = datetime(2026, 11, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Workspace).values(team_id=team_id, created_at=then, uninstalled_at=then)
+        )
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -77,9 +91,13 @@ def test_serve_process_answers_slack_and_stops_on_sigterm(
         post = fake_slack.wait_for("chat.postMessage")[0]
         assert post.args["channel"] == "C1"
         assert post.token == BOT_TOKEN
+        with engine.connect() as conn:
+            mark = conn.scalar(select(Workspace.uninstalled_at).where(Workspace.team_id == team_id))
+        assert mark is None  # its data is no longer due for deletion
     finally:
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=20)
+    engine.dispose()
     assert proc.returncode == 0, output
     assert "listening on port" in output
 
@@ -91,7 +109,8 @@ def test_manifest_matches_what_the_app_handles() -> None:
     subscribed = {
         e.split(".")[0] for e in manifest["settings"]["event_subscriptions"]["bot_events"]
     }
-    handled = {"message", *events.HANDLED}
+    # Events with their own listener, besides the acknowledged-only ones.
+    handled = {"message", *events.HANDLED, "app_home_opened", "app_uninstalled", "tokens_revoked"}
     assert subscribed <= handled
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     needed = {"chat:write", "commands", "reactions:write", "users:read", "channels:history",

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.deps import Deps
+from bot.slack.listeners import direct
 from bot.usecases import answer
 
 # Subtypes that carry a person's words in a thread; everything else (joins, bot posts...) is noise.
@@ -30,7 +31,8 @@ def _from_bot(message: dict[str, Any]) -> bool:
 def on_message(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
     """Route a message event to the right use case, or ignore it."""
     if event.get("channel_type") == "im":
-        return  # direct-message practice arrives with the practice capability
+        direct.on_direct_message(body, event, deps)  # DM practice
+        return
     team_id = str(body.get("team_id") or event.get("team") or "")
     event_id = body.get("event_id")
     subtype = event.get("subtype")
