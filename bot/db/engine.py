@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 # How long a SQLite writer waits for another process's write lock before giving up.
@@ -14,9 +17,9 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine: SQLite in WAL mode with foreign keys, PostgreSQL with pre-ping."""
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
-        )
+        connection_class = _writer_lock_connection_class()
+        connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "factory": connection_class}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_size", 5)
@@ -43,7 +46,64 @@ def _configure_sqlite(engine: Engine) -> None:
         # Take the write lock up front: a deferred transaction that reads and then writes can
         # fail at once with "database is locked" when another process wrote in between, and the
         # busy timeout cannot help then. IMMEDIATE waits for the lock instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_connection = connection.connection.dbapi_connection
+        dbapi_connection.take_writer_lock()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection.release_writer_lock()
+            raise
+
+
+def _writer_lock_connection_class() -> type[sqlite3.Connection]:
+    """A sqlite3 connection class whose connections share one in-process writer lock.
+
+    SQLite lets one transaction write at a time; a connection that finds the lock taken polls
+    for it, sleeping up to 100 ms between tries. Under load the threads of one process then
+    queue in those sleeps (a transaction's holder also waits for the GIL), so every
+    transaction of one engine first takes this lock, which wakes the next thread as soon as
+    a transaction ends. Other processes still wait through SQLite's busy timeout.
+    """
+    lock = threading.Lock()
+
+    class WriterLockConnection(sqlite3.Connection):
+        _holds_writer_lock = False
+
+        def take_writer_lock(self) -> None:
+            if not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+                raise OperationalError(
+                    "BEGIN IMMEDIATE",
+                    None,
+                    sqlite3.OperationalError(
+                        "database is locked (another transaction of this process held it)"
+                    ),
+                )
+            self._holds_writer_lock = True
+
+        def release_writer_lock(self) -> None:
+            if self._holds_writer_lock:
+                self._holds_writer_lock = False
+                lock.release()
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self.release_writer_lock()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self.release_writer_lock()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self.release_writer_lock()
+
+    return WriterLockConnection
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

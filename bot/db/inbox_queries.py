@@ -38,11 +38,11 @@ def record(
     return session.execute(statement).first() is not None
 
 
-def mark_handled(session: Session, key: str, now: datetime) -> None:
-    """The listener finished: nothing left to replay."""
+def mark_handled(session: Session, keys: Collection[str], now: datetime) -> None:
+    """Their listeners finished: nothing left to replay."""
     session.execute(
         update(InboxEvent)
-        .where(InboxEvent.key == key, InboxEvent.handled_at.is_(None))
+        .where(InboxEvent.key.in_(keys), InboxEvent.handled_at.is_(None))
         .values(handled_at=now)
     )
 

@@ -69,14 +69,14 @@ def record(deps: Deps, key: str, payload: dict[str, Any]) -> Recorded:
     return Recorded.NEW if new else Recorded.SEEN
 
 
-def mark_handled(deps: Deps, key: str) -> None:
-    """The request's listener finished: it will not be replayed."""
+def mark_handled(deps: Deps, keys: Collection[str]) -> None:
+    """These requests' listeners finished: they will not be replayed."""
     try:
         with deps.session_factory.begin() as s:
-            inbox_queries.mark_handled(s, key, deps.clock.now())
+            inbox_queries.mark_handled(s, keys, deps.clock.now())
     except SQLAlchemyError as exc:
         # Harmless: the replay finds the work done (claims and unique keys) or finishes it.
-        log.warning("could not mark Slack request %s handled; it will be replayed: %s", key, exc)
+        log.warning("could not mark %d Slack requests handled; replays will: %s", len(keys), exc)
 
 
 def replay_due(
@@ -103,7 +103,7 @@ def replay_due(
             if taken is None:
                 continue  # another process took it first
             if taken.attempts > MAX_REPLAYS:
-                inbox_queries.mark_handled(s, key, now)
+                inbox_queries.mark_handled(s, [key], now)
             elif rerun(taken.payload):
                 inbox_queries.release_claim(s, key)
         if taken.attempts > MAX_REPLAYS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -13,6 +15,7 @@ from bot.db import inbox_queries, queries
 from bot.db.engine import make_engine
 from bot.db.models import InboxEvent, ProcessedEvent
 from bot.deps import Deps
+from bot.slack.listeners import inbox as inbox_listener
 from bot.usecases import inbox
 from tests.fakes import FixedClock
 
@@ -73,7 +76,7 @@ def test_recording_fails_softly_when_the_database_is_unreachable(deps: Deps) -> 
 
 def test_a_handled_request_is_never_replayed(deps: Deps, clock: FixedClock) -> None:
     inbox.record(deps, "Ev1", payload("Ev1"))
-    inbox.mark_handled(deps, "Ev1")
+    inbox.mark_handled(deps, ["Ev1"])
     clock.advance(minutes=10)
     dispatch = Dispatcher()
     assert replay(deps, dispatch).replayed == []
@@ -162,12 +165,37 @@ def test_handled_entries_are_pruned_after_a_day_with_the_event_ids(
     deps: Deps, clock: FixedClock
 ) -> None:
     inbox.record(deps, "Ev-old", payload("Ev-old"))
-    inbox.mark_handled(deps, "Ev-old")
+    inbox.mark_handled(deps, ["Ev-old"])
     inbox.record(deps, "Ev-open", payload("Ev-open"))  # unhandled: kept for the replay
     clock.advance(days=2)
     inbox.record(deps, "Ev-new", payload("Ev-new"))
-    inbox.mark_handled(deps, "Ev-new")
+    inbox.mark_handled(deps, ["Ev-new"])
     with deps.session_factory.begin() as s:
         assert inbox_queries.forget_handled_before(s, clock.now() - timedelta(days=1)) == 1
     with deps.session_factory() as s:
         assert set(s.scalars(select(InboxEvent.key))) == {"Ev-open", "Ev-new"}
+
+
+def test_finished_requests_are_marked_handled_together_and_none_is_left_behind(
+    deps: Deps, monkeypatch: Any
+) -> None:
+    keys = [f"Ev{n:03d}" for n in range(120)]
+    for key in keys:
+        inbox.record(deps, key, payload(key))
+    writes: list[int] = []
+    real = inbox.mark_handled
+
+    def slow_mark(d: Deps, batch: list[str]) -> None:
+        writes.append(len(batch))
+        time.sleep(0.01)  # a write lock held a moment: others finish meanwhile
+        real(d, batch)
+
+    monkeypatch.setattr(inbox_listener.inbox, "mark_handled", slow_mark)
+    marks = inbox_listener.HandledMarks()
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        list(pool.map(lambda key: marks.add(deps, key), keys))
+    with deps.session_factory() as s:
+        unhandled = s.scalars(select(InboxEvent.key).where(InboxEvent.handled_at.is_(None)))
+        assert list(unhandled) == []
+    assert sum(writes) == len(keys)  # each key written once
+    assert len(writes) < len(keys) / 2  # in shared transactions
