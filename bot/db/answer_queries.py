@@ -149,6 +149,7 @@ def start_answer(
     private: bool,
     ts: str,
     text: str,
+    copy_form: str,
     now: datetime,
 ) -> int | None:
     """Create a person's answer with its first message and revision 1; return its id.
@@ -164,6 +165,7 @@ def start_answer(
         "workspace_id": post.workspace_id,
         "user_id": user_id,
         "text": text,
+        "copy_form": copy_form,
         "score": 0,
         "covered": [],
         "key_point_count": 0,
@@ -268,7 +270,7 @@ def store_grade(session: Session, answer_id: int, revision: int, values: Mapping
 _COPY_LENGTH_RATIO = 0.8
 
 
-_EARLIER_TEXTS = select(_answers.c.text).where(
+_EARLIER_FORMS = select(_answers.c.copy_form, _answers.c.text).where(
     _answers.c.post_id == bindparam("post_id"),
     _answers.c.id != bindparam("answer_id"),
     _answers.c.user_id != bindparam("user_id"),
@@ -278,10 +280,11 @@ _EARLIER_TEXTS = select(_answers.c.text).where(
 )
 
 
-def earlier_answer_texts(
+def earlier_answer_forms(
     session: Session, post_id: int, answer: AnswerRow, length: int
-) -> list[str]:
-    """Texts of other people's live answers given before `answer`, of a comparable length."""
+) -> list[tuple[str | None, str]]:
+    """(copy form, text) of other people's live answers given before `answer`, of a comparable
+    length (the copy form is None on answers stored before it was kept)."""
     params = {
         "post_id": post_id,
         "answer_id": answer.id,
@@ -290,7 +293,7 @@ def earlier_answer_texts(
         "shortest": int(length * _COPY_LENGTH_RATIO),
         "longest": int(length / _COPY_LENGTH_RATIO) + 1,
     }
-    return list(_conn(session).execute(_EARLIER_TEXTS, params).scalars())
+    return [(form, text) for form, text in _conn(session).execute(_EARLIER_FORMS, params)]
 
 
 _ACCEPTED_WORDINGS = (

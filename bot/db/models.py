@@ -204,6 +204,8 @@ class Answer(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(SlackId)
     text: Mapped[str] = mapped_column(Text, default="")
+    # The text's normal form for the copy check (grading.copy_form); None on rows before 0003.
+    copy_form: Mapped[str | None] = mapped_column(Text, default=None)
     score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     covered: Mapped[list[int]] = mapped_column(JSON, default=list)
     key_point_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1006,24 +1006,16 @@ def build_idf(texts: Iterable[str]) -> dict[str, float]:
 
 def similarity(a: str, b: str) -> float:
     """How alike two answers are, 0-100, after normalisation (near-duplicates score 90+)."""
-    return float(fuzz.ratio(_normal_form(a), _normal_form(b)))
+    return float(fuzz.ratio(normalise(a), normalise(b)))
 
 
-def copies_any(text: str, earlier: Iterable[str], threshold: float) -> bool:
-    """Whether `text` is at least `threshold` alike to one of the `earlier` answers."""
-    mine = _normal_form(text)
-    return any(
-        fuzz.ratio(mine, _normal_form(other), score_cutoff=threshold) >= threshold
-        for other in earlier
-    )
-
-
-def _normal_form(text: str) -> str:
-    # Every new reply in a thread is compared with the earlier answers: normalise each text once
-    # (answers of ordinary length only, so the cache stays a few megabytes).
-    return _cached_normal_form(text) if len(text) <= 4000 else normalise(text)
-
-
-@lru_cache(maxsize=2048)
-def _cached_normal_form(text: str) -> str:
+def copy_form(text: str) -> str:
+    """What the copy check compares: the answer's normal form (kept with the answer, so each
+    answer is normalised once, not on every later reply in its thread)."""
     return normalise(text)
+
+
+def copies_any(form: str, earlier: Iterable[str], threshold: float) -> bool:
+    """Whether an answer (its `copy_form`) is at least `threshold` alike to one of the
+    `earlier` answers' copy forms."""
+    return any(fuzz.ratio(form, other, score_cutoff=threshold) >= threshold for other in earlier)

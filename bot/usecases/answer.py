@@ -153,6 +153,7 @@ class _Snapshot:
     answer_id: int
     revision: int
     text: str
+    form: str
     question: Question | None
     key_points: tuple[KeyPoint, ...]
     earlier: tuple[str, ...]
@@ -181,12 +182,13 @@ def _add_message(
     late = _is_closed(post, now)
     text = clean(text)
     react_to = None if ts.startswith("modal:") else ts
+    form = grading.copy_form(text)
     answer_id = answer_queries.start_answer(
-        s, post, user_id, late=late, private=private, ts=ts, text=text, now=now
+        s, post, user_id, late=late, private=private, ts=ts, text=text, copy_form=form, now=now
     )
     if answer_id is not None:  # their first message: the answer is this text, at revision 1
         ans = AnswerRow(answer_id, user_id, late, now, score=0, key_point_count=0)
-        return _capture(deps, s, post, ans, text, 1, react_to=react_to)
+        return _capture(deps, s, post, ans, text, form, 1, react_to=react_to)
     found = answer_queries.find_answer(s, post.id, user_id, late)
     if found is None:  # start_answer found it a moment ago, in this transaction
         raise RuntimeError(f"answer of {user_id} to post {post.id} vanished")
@@ -218,13 +220,14 @@ def _snapshot(
     """Re-read the answer's live messages, write `changes` and the next revision, capture."""
     texts = answer_queries.live_texts(s, ans.id)
     text = "\n".join(texts)
-    changes = {**changes, "text": text}
+    form = grading.copy_form(text)
+    changes = {**changes, "text": text, "copy_form": form}
     if not texts:
         # Nothing left to grade: the answer stops counting in this same transaction.
         changes.update(deleted_at=now, score=0, points=0, covered=[])
     revision = answer_queries.bump_revision(s, ans.id, changes)
     return _capture(
-        deps, s, post, ans, text, revision, live=bool(texts), edited=edited, react_to=react_to
+        deps, s, post, ans, text, form, revision, live=bool(texts), edited=edited, react_to=react_to
     )
 
 
@@ -234,6 +237,7 @@ def _capture(
     post: Post,
     ans: AnswerRow,
     text: str,
+    form: str,
     revision: int,
     *,
     live: bool = True,
@@ -246,11 +250,17 @@ def _capture(
     key_points = key_points_for(s, question, post.workspace_id) if question else ()
     earlier: tuple[str, ...] = ()
     if question and not ans.late and len(text.split()) >= COPY_MIN_WORDS:
-        earlier = tuple(answer_queries.earlier_answer_texts(s, post.id, ans, len(text)))
+        earlier = tuple(
+            other_form if other_form is not None else grading.copy_form(other_text)
+            for other_form, other_text in answer_queries.earlier_answer_forms(
+                s, post.id, ans, len(text)
+            )
+        )
     return _Snapshot(
         answer_id=ans.id,
         revision=revision,
         text=text,
+        form=form,
         question=question,
         key_points=key_points,
         earlier=earlier,
@@ -283,7 +293,7 @@ def _grade_and_store(deps: Deps, snap: _Snapshot) -> Outcome | None:
     result = grading.grade(
         snap.text[:MAX_GRADED_CHARS], snap.key_points, question=question.question, idf=deps.idf
     )
-    copied = grading.copies_any(snap.text, snap.earlier, COPY_SIMILARITY)
+    copied = grading.copies_any(snap.form, snap.earlier, COPY_SIMILARITY)
     points = points_for(result.score, late=snap.late, copied=copied) if snap.live else 0
     values: dict[str, object] = {
         "score": result.score if snap.live else 0,

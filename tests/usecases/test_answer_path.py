@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.db import answer_queries
 from bot.db.models import Answer, AnswerMessage, ProcessedEvent
 from bot.deps import Deps
+from bot.domain import grading
 from bot.usecases import answer, ask
 from tests.fakes import FixedClock, RecordingGateway
 from tests.usecases.conftest import CHANNEL, TEAM
@@ -157,3 +158,24 @@ def test_private_answers_only_for_posts_of_the_same_workspace(deps: Deps) -> Non
     assert messages(deps) == [("modal:S3", model, False)]
     assert answer.modal_for(deps, TEAM, str(post.id)) is not None
     assert answer.modal_for(deps, "T0ELSEWHERE", str(post.id)) is None
+
+
+def test_answers_keep_their_copy_form_and_older_rows_without_one_are_still_compared(
+    deps: Deps,
+) -> None:
+    ts, model = thread(deps)
+    answer.answer_in_thread(deps, reply(ts, "10.1", model, "Ev1", user="U0FIRST01"))
+    answer.answer_in_thread(deps, reply(ts, "10.2", "To begin with, I check the data.", "Ev2"))
+    answer.answer_in_thread(deps, reply(ts, "10.3", "Then I tune the model.", "Ev3"))
+    first, second = stored(deps)
+    assert first.copy_form == grading.copy_form(model)
+    assert second.copy_form == grading.copy_form(
+        "To begin with, I check the data.\nThen I tune the model."
+    )
+    # A row stored before answers kept their copy form (migration 0003) is normalised instead.
+    with deps.session_factory.begin() as s:
+        s.execute(update(Answer).where(Answer.id == first.id).values(copy_form=None))
+    answer.answer_in_thread(deps, reply(ts, "10.4", model.upper(), "Ev4", user="U0COPIER1"))
+    copier = stored(deps)[-1]
+    assert copier.copied
+    assert copier.points == 0
