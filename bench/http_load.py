@@ -296,10 +296,17 @@ def main() -> int:
         fake_cpu = fake.cpu_seconds() - fake_cpu_before
         print(f"feedback received: {fake.count('chat.postEphemeral')}/{expected}", file=sys.stderr)
         feedback: list[float] = []
+        by_window: dict[int, list[float]] = {}  # feedback latency by 5-second window of sending
+        start = min(sent_at.values())
         for user, at in fake.feedback_times():
             n = int(user[1:])
             if n in sent_at:
                 feedback.append((at - sent_at[n]) * 1000)
+                by_window.setdefault(int((sent_at[n] - start) // 5), []).append(feedback[-1])
+        timeline = " ".join(
+            f"{5 * w}s:{percentile(lat, 95):.0f}" for w, lat in sorted(by_window.items())
+        )
+        print(f"feedback p95 (ms) by 5 s window of sending: {timeline}", file=sys.stderr)
         missing = expected - len(feedback)
         rss = peak_rss_mb(server.pid)
         load = os.getloadavg()
