@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Executable, Select, delete, func, select, update
+from sqlalchemy import Executable, Select, Text, cast, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from bot.db.models import (
     Channel,
     ChannelAdmin,
     Delivery,
+    InboxEvent,
     PracticeCard,
     PracticeReview,
     Practitioner,
@@ -163,6 +164,14 @@ def delete_personal_data(session: Session, ws: int, user_id: str) -> PersonalDat
     reminders = _affected(
         session,
         delete(Delivery).where(Delivery.id.in_(_nudges(ws, user_id))).returning(Delivery.id),
+    )
+    # Handled Slack requests are kept a day (their bodies hold answer texts): those naming the
+    # person go now. Unhandled ones stay: they may be someone else's answer still to be stored.
+    session.execute(
+        delete(InboxEvent).where(
+            InboxEvent.handled_at.is_not(None),
+            cast(InboxEvent.payload, Text).contains(f'"{user_id}"', autoescape=True),
+        )
     )
     return PersonalData(
         answers=answers,

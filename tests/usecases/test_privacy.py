@@ -14,6 +14,7 @@ from bot.db.models import (
     Channel,
     ChannelAdmin,
     Delivery,
+    InboxEvent,
     PracticeCard,
     PracticeReview,
     Practitioner,
@@ -23,7 +24,7 @@ from bot.deps import Deps
 from bot.domain import commands as cmd
 from bot.domain.privacy import PersonalData
 from bot.slack import privacy_blocks
-from bot.usecases import privacy, slash
+from bot.usecases import inbox, privacy, slash
 from tests.blockkit import assert_valid_blocks
 from tests.fakes import FixedClock
 from tests.personal_data import (
@@ -148,6 +149,32 @@ def test_a_forgotten_answer_stops_counting_for_the_copy_check_and_points(deps: D
         total = s.scalar(select(func.coalesce(func.sum(Answer.points), 0)))
         assert total == 0
         assert queries.answers_for_post(s, alice.post_id) == []
+
+
+def test_forget_me_drops_handled_slack_requests_naming_the_person_but_not_unhandled_ones(
+    deps: Deps,
+) -> None:
+    def request(key: str, user: str, text: str = "my answer") -> dict[str, object]:
+        event = {"type": "message", "user": user, "text": text, "channel": CHANNEL}
+        return {"type": "event_callback", "event_id": key, "team_id": TEAM, "event": event}
+
+    seed_person(deps, TEAM, CHANNEL, ALICE, decided_by=ADMIN)
+    bodies = {
+        "EvAliceDone": request("EvAliceDone", ALICE),
+        "EvAliceWaiting": request("EvAliceWaiting", ALICE),
+        "EvBobDone": request("EvBobDone", BOB, "an answer by Bob"),
+    }
+    for key, body in bodies.items():
+        assert inbox.record(deps, key, body) is inbox.Recorded.NEW
+    inbox.mark_handled(deps, ["EvAliceDone", "EvBobDone"])
+
+    privacy.forget_user(deps, TEAM, ALICE)
+
+    with deps.session_factory() as s:
+        kept = set(s.scalars(select(InboxEvent.key)))
+    # Her handled request (its body holds her answer) is gone; one still to be handled stays,
+    # like everyone else's.
+    assert kept == {"EvAliceWaiting", "EvBobDone"}
 
 
 # --- uninstall, revocation, purge, reinstall ---------------------------------------------------
