@@ -166,10 +166,9 @@ class Answer(Base):
         CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
         CheckConstraint("points >= 0", name="points_nonnegative"),
         # Leaderboards: a channel's answers in a period; a person's answers over time.
-        Index("ix_answers_channel_answered", "channel_pk", "answered_at"),
         Index("ix_answers_workspace_user_answered", "workspace_id", "user_id", "answered_at"),
         # Covering index of boards and team standings: a period's totals are read from the
-        # index alone (ix_answers_channel_answered is a prefix of it).
+        # index alone; it also serves every look-up by channel and answer time.
         Index(
             "ix_answers_channel_board",
             "channel_pk",
