@@ -71,6 +71,18 @@ def appealed_points(session: Session, answer_id: int) -> set[int]:
     return set(session.scalars(select(Appeal.key_point_index).where(Appeal.answer_id == answer_id)))
 
 
+def approved_texts(session: Session, answer_id: int) -> list[tuple[int, str | None]]:
+    """(key-point index, the answer text the admin judged) of an answer's approved appeals."""
+    return [
+        (index, text)
+        for index, text in session.execute(
+            select(Appeal.key_point_index, Appeal.answer_text).where(
+                Appeal.answer_id == answer_id, Appeal.status == "approved"
+            )
+        )
+    ]
+
+
 def claim_decision(
     session: Session, appeal_id: int, status: str, user_id: str, now: datetime
 ) -> bool:

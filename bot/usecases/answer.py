@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.db import answer_queries, appeal_queries, queries
 from bot.db.answer_queries import AnswerRow, Post
 from bot.deps import Deps
-from bot.domain import grading
+from bot.domain import approved, grading
 from bot.domain.bank import KeyPoint, Question
 from bot.domain.scoring import points_for, reaction_for
 from bot.slack import blocks
@@ -157,6 +157,8 @@ class _Snapshot:
     question: Question | None
     key_points: tuple[KeyPoint, ...]
     earlier: tuple[str, ...]
+    # Key points approved on appeal, with the text the admin judged (none on a first message).
+    approved: tuple[tuple[int, str | None], ...]
     late: bool
     revealed: bool
     old_reaction: str | None
@@ -256,6 +258,7 @@ def _capture(
                 s, post.id, ans, len(text)
             )
         )
+    approved_points = tuple(appeal_queries.approved_texts(s, ans.id)) if revision > 1 else ()
     return _Snapshot(
         answer_id=ans.id,
         revision=revision,
@@ -264,6 +267,7 @@ def _capture(
         question=question,
         key_points=key_points,
         earlier=earlier,
+        approved=approved_points,
         late=ans.late,
         revealed=post.status == "closed",
         old_reaction=reaction_for(ans.score) if ans.key_point_count else None,
@@ -290,14 +294,19 @@ def _grade_and_store(deps: Deps, snap: _Snapshot) -> Outcome | None:
         note = blocks.notice("This question is no longer in the bank, so it can't be graded.")
         return Outcome(snap.channel_id, snap.user_id, snap.thread_ts, note)
     truncated = len(snap.text) > MAX_GRADED_CHARS
-    result = grading.grade(
-        snap.text[:MAX_GRADED_CHARS], snap.key_points, question=question.question, idf=deps.idf
+    graded = snap.text[:MAX_GRADED_CHARS]
+    result = grading.grade(graded, snap.key_points, question=question.question, idf=deps.idf)
+    # A point approved on appeal still counts while the answer holds the text that was judged.
+    kept = approved.still_approved(snap.approved, snap.text, result.covered_indices)
+    score = approved.score_counting(
+        graded, snap.key_points, kept, question=question.question, idf=deps.idf, score=result.score
     )
+    covered = sorted({*result.covered_indices, *kept})
     copied = grading.copies_any(snap.form, snap.earlier, COPY_SIMILARITY)
-    points = points_for(result.score, late=snap.late, copied=copied) if snap.live else 0
+    points = points_for(score, late=snap.late, copied=copied) if snap.live else 0
     values: dict[str, object] = {
-        "score": result.score if snap.live else 0,
-        "covered": list(result.covered_indices) if snap.live else [],
+        "score": score if snap.live else 0,
+        "covered": covered if snap.live else [],
         "key_point_count": len(question.key_points),
         "copied": copied,
         "points": points,
@@ -314,8 +323,10 @@ def _grade_and_store(deps: Deps, snap: _Snapshot) -> Outcome | None:
             appealed = appeal_queries.appealed_points(s, snap.answer_id)
     lines = tuple(
         blocks.PointLine(
-            covered=p.covered,
-            text=p.key_point.point if (p.covered or revealed) else (p.key_point.hint or "…"),
+            covered=p.covered or p.index in kept,
+            text=p.key_point.point
+            if (p.covered or p.index in kept or revealed)
+            else (p.key_point.hint or "…"),
             evidence=p.evidence,
             appeal=AppealRef(snap.answer_id, p.index, snap.revision).value
             if appealable and not p.covered and p.index not in appealed
@@ -325,8 +336,8 @@ def _grade_and_store(deps: Deps, snap: _Snapshot) -> Outcome | None:
     )
     message = blocks.feedback(
         blocks.Feedback(
-            score=result.score,
-            covered=len(result.covered_indices),
+            score=score,
+            covered=len(covered),
             total=len(question.key_points),
             points=points,
             lines=lines,
@@ -338,7 +349,7 @@ def _grade_and_store(deps: Deps, snap: _Snapshot) -> Outcome | None:
             message=result.message,
         )
     )
-    reaction = reaction_for(result.score)
+    reaction = reaction_for(score)
     return Outcome(
         snap.channel_id,
         snap.user_id,

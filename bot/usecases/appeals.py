@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db import answer_queries, appeal_queries, queries
 from bot.db.models import AcceptedWording, Answer, Appeal
 from bot.deps import Deps
-from bot.domain import grading, wording
+from bot.domain import approved, grading, wording
 from bot.domain.bank import KeyPoint, Question
 from bot.domain.scoring import points_for, reaction_for
 from bot.slack import appeal_blocks as ab
@@ -391,7 +391,9 @@ def _regrade(
         score = result.score
         if index not in covered and text == judged:
             covered.add(index)
-            score = _score_counting(deps, graded, kps, index, question.question, score)
+            score = approved.score_counting(
+                graded, kps, {index}, question=question.question, idf=deps.idf, score=score
+            )
         points = points_for(score, late=late, copied=copied)
         values: dict[str, object] = {"score": score, "covered": sorted(covered), "points": points}
         with deps.session_factory.begin() as s:
@@ -413,20 +415,3 @@ def _react(deps: Deps, team_id: str, channel_id: str, regraded: _Regraded) -> No
         gateway.add_reaction(channel_id, regraded.reply_ts, new)
     except SlackError as exc:
         log.warning("reaction on %s failed: %s", regraded.reply_ts, exc.code)
-
-
-def _score_counting(
-    deps: Deps, text: str, kps: Sequence[KeyPoint], index: int, question: str, score: int
-) -> int:
-    """The score with key point `index` counted in full, the others as the grader found them.
-
-    Key points are graded independently, so the others' share is their own grade, weighed.
-    """
-    weights = [max(kp.weight, 0.0) for kp in kps]
-    total = sum(weights)
-    rest = total - weights[index]
-    if total <= 0:
-        return score
-    others = [kp for i, kp in enumerate(kps) if i != index]
-    rest_score = grading.grade(text, others, question=question, idf=deps.idf).score if rest else 0
-    return max(score, min(100, round((rest_score * rest + 100 * weights[index]) / total)))

@@ -275,6 +275,34 @@ def test_an_answer_too_terse_to_learn_from_gets_the_point_but_teaches_nothing(
     assert "learned your wording" not in text_of(dms_to(gateway, ALICE)[0]["blocks"])
 
 
+def test_an_approved_point_survives_a_later_reply_but_lapses_when_the_judged_words_change(
+    deps: Deps, gateway: RecordingGateway, clock: FixedClock
+) -> None:
+    open_post(deps, clock)
+    terse = "Too simple underfits. Too sensitive overfits. Noise stays forever."
+    first = reply(deps, terse)
+    appeals.file_appeal(deps, TEAM, ALICE, buttons(first)[APPEAL_TOTAL_ERROR])
+    (row,) = stored_appeals(deps)
+    appeals.decide(deps, TEAM, ADMIN, str(row.id), True, clicked(row))
+    approved = stored_answer(deps)
+    assert TOTAL_ERROR in approved.covered  # counted by the admin, not the grader
+
+    # Another reply joins the answer: the judged words are still there, so the point stays.
+    more = reply(deps, "Cross-validation shows which side you are on.", ts="1772441200.000100")
+    kept = stored_answer(deps)
+    assert TOTAL_ERROR in kept.covered
+    assert kept.score >= approved.score
+    assert kept.points == points_for(kept.score, late=False, copied=False)
+    assert f"{len(kept.covered)}/" in text_of(more.feedback.blocks)
+    assert APPEAL_TOTAL_ERROR not in buttons(more)
+
+    # Rewriting the judged reply: the admin never saw these words, the approval lapses.
+    edit(deps, "Too simple underfits. Too sensitive overfits.")
+    lapsed = stored_answer(deps)
+    assert TOTAL_ERROR not in lapsed.covered
+    assert lapsed.score < kept.score
+
+
 def test_approval_after_the_answer_was_deleted_keeps_the_wording_and_says_so(
     deps: Deps, gateway: RecordingGateway, clock: FixedClock
 ) -> None:
