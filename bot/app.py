@@ -23,7 +23,7 @@ from bot.slack import oauth
 from bot.slack.gateway import WebClientGateway, make_web_client
 from bot.slack.installation import Installations
 from bot.slack.listeners import actions, commands, events, inbox, messages, views
-from bot.usecases import privacy
+from bot.usecases import answer, privacy
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,9 @@ def create_app(deps: Deps, client: WebClient, installations: Installations | Non
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
         kind = body.get("type") or body.get("command") or "request"
+        if isinstance(error, answer.FeedbackNotSent):
+            log.warning("%s; the inbox replays the request once its lease ends", error)
+            return
         log.exception("unhandled error while handling %s", kind, exc_info=error)
 
     for module in (commands, messages, actions, views, events):

@@ -40,10 +40,13 @@ class RecordingGateway:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.admins = set(admins)
         self.fail_with: dict[str, str] = {}  # method -> Slack error code to raise once
+        self.unreachable: set[str] = set()  # methods failing as if Slack were down, until removed
         self._ts = 1_772_441_000
 
     def _record(self, method: str, **args: Any) -> None:
         self.calls.append((method, args))
+        if method in self.unreachable:
+            raise SlackError(method, "connection_error: refused", transient=True)
         code = self.fail_with.pop(method, None)
         if code is not None:
             raise SlackError(method, code)

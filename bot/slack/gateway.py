@@ -23,12 +23,18 @@ Blocks = Sequence[Mapping[str, Any]]
 
 
 class SlackError(Exception):
-    """A Slack call failed (after retries); `code` is Slack's error string when it gave one."""
+    """A Slack call failed (after retries); `code` is Slack's error string when it gave one.
 
-    def __init__(self, method: str, code: str) -> None:
+    `transient` when Slack was unreachable, overloaded (5xx) or still rate limiting after the
+    client's retries: the same call may well work later. Otherwise Slack refused the call itself
+    (a missing channel, a bad argument), and repeating it would fail the same way.
+    """
+
+    def __init__(self, method: str, code: str, *, transient: bool = False) -> None:
         super().__init__(f"{method} failed: {code}")
         self.method = method
         self.code = code
+        self.transient = transient
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +151,11 @@ class WebClientGateway:
             code = (
                 str(exc.response.get("error", "unknown_error")) if exc.response else "no_response"
             )
-            raise SlackError(method, code) from exc
+            status = exc.response.status_code if exc.response else 0
+            transient = status >= 500 or status == 429 or code == "ratelimited"
+            raise SlackError(method, code, transient=transient) from exc
         except OSError as exc:  # connection refused, timeouts after retries
-            raise SlackError(method, f"connection_error: {exc}") from exc
+            raise SlackError(method, f"connection_error: {exc}", transient=True) from exc
 
     def post_message(
         self, channel: str, text: str, blocks: Blocks | None = None, thread_ts: str | None = None

@@ -36,6 +36,14 @@ def clean(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable() or ch.isspace())
 
 
+class FeedbackNotSent(Exception):
+    """The answer is stored and graded, but Slack could not take its feedback for now.
+
+    Raised after the answer's transactions have committed, so the listener fails and the durable
+    inbox replays the request (storage is idempotent; grading and feedback run again).
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """A message in a question's thread, as Slack reported it."""
@@ -364,6 +372,7 @@ def _grade_and_store(deps: Deps, snap: _Snapshot) -> Outcome | None:
 def _tell(deps: Deps, team_id: str, outcome: Outcome) -> None:
     """Feedback and reaction, after the answer is safely stored."""
     gateway = deps.slack(team_id)
+    unsent: SlackError | None = None
     try:
         gateway.post_ephemeral(
             outcome.channel_id,
@@ -374,6 +383,7 @@ def _tell(deps: Deps, team_id: str, outcome: Outcome) -> None:
         )
     except SlackError as exc:
         log.warning("feedback to %s failed: %s", outcome.user_id, exc.code)
+        unsent = exc if exc.transient else None
     if outcome.react_to and outcome.reaction:
         try:
             if outcome.old_reaction:
@@ -381,6 +391,8 @@ def _tell(deps: Deps, team_id: str, outcome: Outcome) -> None:
             gateway.add_reaction(outcome.channel_id, outcome.react_to, outcome.reaction)
         except SlackError as exc:
             log.warning("reaction on %s failed: %s", outcome.react_to, exc.code)
+    if unsent is not None:
+        raise FeedbackNotSent(f"feedback to {outcome.user_id}: {unsent.code}") from unsent
 
 
 def modal_for(deps: Deps, team_id: str, post_ref: str) -> dict[str, object] | None:

@@ -172,6 +172,34 @@ def test_an_answer_whose_grading_never_happened_is_replayed_graded_and_stored_on
         assert len(harness.fake.calls_to("chat.postEphemeral")) == 1
 
 
+def test_feedback_slack_could_not_take_is_sent_when_the_request_is_replayed(
+    harness: Harness,
+) -> None:
+    thread = harness.post_question()
+    # More 500s than the Web API client retries: the listener gives up on this feedback.
+    harness.fake.fail("chat.postEphemeral", times=3, status=500)
+    response, ts = harness.reply(ANSWER, thread)
+    assert response.status == 200
+    harness.fake.wait_for("chat.postEphemeral", 3)
+    harness.wait_until(lambda: [a.key_point_count > 0 for a in answers(harness)] == [True])
+    time.sleep(0.3)  # the listener finishes (failed): its entry must stay unhandled
+    [entry] = entries(harness)
+    assert entry.handled_at is None
+    graded = answers(harness)[0]
+
+    harness.clock.advance(seconds=inbox.LEASE.total_seconds() + 1)
+    with extra_app(harness.deps) as app:
+        assert inbox_listener.replayer(app, harness.deps)().replayed == [entry.key]
+        sent = harness.fake.wait_for("chat.postEphemeral", 4)
+        harness.wait_until(lambda: all(e.handled_at for e in entries(harness)))
+    assert [c.status for c in sent] == [500, 500, 500, 200]
+    assert sent[-1].args["user"] == ALICE
+    [again] = answers(harness)
+    assert (again.id, again.score, again.points) == (graded.id, graded.score, graded.points)
+    with harness.deps.session_factory() as s:
+        assert list(s.scalars(select(AnswerMessage.message_ts))) == [ts]
+
+
 def entries(h: Harness) -> list[InboxEvent]:
     with h.deps.session_factory() as s:
         return list(s.scalars(select(InboxEvent)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.db import answer_queries
@@ -179,3 +180,32 @@ def test_answers_keep_their_copy_form_and_older_rows_without_one_are_still_compa
     copier = stored(deps)[-1]
     assert copier.copied
     assert copier.points == 0
+
+
+def test_feedback_slack_could_not_take_fails_the_request_after_the_answer_is_stored(
+    deps: Deps, gateway: RecordingGateway
+) -> None:
+    ts, model = thread(deps)
+    gateway.unreachable.add("post_ephemeral")
+    with pytest.raises(answer.FeedbackNotSent):
+        answer.answer_in_thread(deps, reply(ts, "10.1", model, "Ev1"))
+    (stored_first,) = stored(deps)
+    assert stored_first.score > 0  # stored and graded before Slack was asked
+    # The inbox replays the request (its claim released): stored once, the feedback goes out.
+    gateway.unreachable.clear()
+    outcome = answer.answer_in_thread(deps, reply(ts, "10.1", model, None))
+    assert outcome is not None
+    (again,) = stored(deps)
+    assert (again.id, again.score) == (stored_first.id, stored_first.score)
+    assert messages(deps) == [("10.1", model, False)]
+    assert len(gateway.of("post_ephemeral")) == 2  # the failed attempt and the replay's
+
+
+def test_feedback_slack_refuses_outright_is_not_retried(
+    deps: Deps, gateway: RecordingGateway
+) -> None:
+    ts, model = thread(deps)
+    gateway.fail_with["post_ephemeral"] = "channel_not_found"
+    outcome = answer.answer_in_thread(deps, reply(ts, "10.1", model, "Ev1"))
+    assert outcome is not None  # logged; repeating the call would fail the same way
+    assert stored(deps)[0].score > 0
