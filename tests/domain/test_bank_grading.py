@@ -56,32 +56,24 @@ def test_every_model_answer_covers_at_least_80_percent_of_its_key_points(
     assert short == {}
 
 
-def test_another_questions_model_answer_scores_low(
+def test_another_questions_model_answer_scores_at_most_30(
     bank: Bank, idf: dict[str, float], own: dict[str, int]
 ) -> None:
-    """All ordered pairs within a topic (the hardest case) plus 3 other-topic questions each.
-
-    Not every pair can score <= 30: questions of one topic share points (ml-random-forest's
-    answer explains bias and variance; behavioural stories all "state a measurable result"), so
-    the bounds are on the distribution, measured with margin; and the own answer must win.
-    """
+    """All ordered pairs within a topic (the hardest case) plus 3 other-topic questions each:
+    no model answer scores above 30 against another question's key points (every own answer
+    scores at least 80: tested above)."""
+    above: list[str] = []
     within: list[int] = []
-    across: list[int] = []
-    beaten: list[str] = []
     for q in bank.questions:
         for a in other_answers(bank.questions, q):
             s = score(a.model_answer, q, idf)
-            (within if a.topic == q.topic else across).append(s)
-            if s > own[q.id] or (s == own[q.id] and s < 100):
-                beaten.append(f"{a.id} -> {q.id}: {s} vs own {own[q.id]}")
-    everything = within + across
-    # measured: medians 12 and 4, shares 0.890 (<= 30) and 0.978 (<= 50), other-topic p95 26
-    assert statistics.median(within) <= 14
-    assert statistics.median(across) <= 6
-    assert sum(s <= 30 for s in everything) / len(everything) >= 0.87
-    assert sum(s <= 50 for s in everything) / len(everything) >= 0.96
-    assert sorted(across)[int(0.95 * len(across))] <= 28
-    assert not beaten  # no other answer scores above a question's own (ties only at 100)
+            if a.topic == q.topic:
+                within.append(s)
+            if s > 30:
+                above.append(f"{a.id} -> {q.id}: {s} (own {own[q.id]})")
+    assert above == []
+    # measured: same-topic median 6, p95 26 (questions of a topic still share some ground)
+    assert statistics.median(within) <= 10
 
 
 def test_typos_in_a_fifth_of_the_words_cost_few_points(
