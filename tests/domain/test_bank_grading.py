@@ -57,7 +57,7 @@ def test_every_model_answer_covers_at_least_80_percent_of_its_key_points(
 
 
 def test_another_questions_model_answer_scores_at_most_30(
-    bank: Bank, idf: dict[str, float], own: dict[str, int]
+    bank: Bank, idf: dict[str, float]
 ) -> None:
     """All ordered pairs within a topic (the hardest case) plus 3 other-topic questions each:
     no model answer scores above 30 against another question's key points (every own answer
