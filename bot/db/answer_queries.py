@@ -195,13 +195,16 @@ def find_answer(session: Session, post_id: int, user_id: str, late: bool) -> Ans
     return AnswerRow(*row) if row is not None else None
 
 
-def add_message(session: Session, answer_id: int, ts: str, text: str, now: datetime) -> None:
-    """Add a message to an answer, unless a message with this ts is already part of it."""
-    session.execute(
+def add_message(session: Session, answer_id: int, ts: str, text: str, now: datetime) -> bool:
+    """Add a message to an answer, unless a message with this ts is already part of it (a
+    replay); True if it was added."""
+    added = session.execute(
         _insert(session, _messages)
         .values(answer_id=answer_id, message_ts=ts, text=text, posted_at=now)
         .on_conflict_do_nothing(index_elements=["answer_id", "message_ts"])
-    )
+        .returning(_messages.c.id)
+    ).first()
+    return added is not None
 
 
 def message_in_post(

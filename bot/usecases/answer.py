@@ -202,8 +202,10 @@ def _add_message(
     found = answer_queries.find_answer(s, post.id, user_id, late)
     if found is None:  # start_answer found it a moment ago, in this transaction
         raise RuntimeError(f"answer of {user_id} to post {post.id} vanished")
-    answer_queries.add_message(s, found.id, ts, text, now)
-    changes = {"deleted_at": None, "answered_at": now}
+    if answer_queries.add_message(s, found.id, ts, text, now):
+        changes: dict[str, Any] = {"deleted_at": None, "answered_at": now}
+    else:  # a replay of a message already stored: grade it again, keep when it was given
+        changes = {}
     return _snapshot(deps, s, post, found, now, changes, react_to=react_to)
 
 

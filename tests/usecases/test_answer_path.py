@@ -183,7 +183,7 @@ def test_answers_keep_their_copy_form_and_older_rows_without_one_are_still_compa
 
 
 def test_feedback_slack_could_not_take_fails_the_request_after_the_answer_is_stored(
-    deps: Deps, gateway: RecordingGateway
+    deps: Deps, gateway: RecordingGateway, clock: FixedClock
 ) -> None:
     ts, model = thread(deps)
     gateway.unreachable.add("post_ephemeral")
@@ -193,10 +193,12 @@ def test_feedback_slack_could_not_take_fails_the_request_after_the_answer_is_sto
     assert stored_first.score > 0  # stored and graded before Slack was asked
     # The inbox replays the request (its claim released): stored once, the feedback goes out.
     gateway.unreachable.clear()
+    clock.advance(minutes=3)  # the replay comes after the lease
     outcome = answer.answer_in_thread(deps, reply(ts, "10.1", model, None))
     assert outcome is not None
     (again,) = stored(deps)
     assert (again.id, again.score) == (stored_first.id, stored_first.score)
+    assert again.answered_at == stored_first.answered_at  # still when it was given
     assert messages(deps) == [("10.1", model, False)]
     assert len(gateway.of("post_ephemeral")) == 2  # the failed attempt and the replay's
 
