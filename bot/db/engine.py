@@ -62,7 +62,9 @@ def _writer_lock_connection_class() -> type[sqlite3.Connection]:
     for it, sleeping up to 100 ms between tries. Under load the threads of one process then
     queue in those sleeps (a transaction's holder also waits for the GIL), so every
     transaction of one engine first takes this lock, which wakes the next thread as soon as
-    a transaction ends. Other processes still wait through SQLite's busy timeout.
+    a transaction ends. Other processes still wait through SQLite's busy timeout. A session
+    abandoned without closing releases it too: SQLAlchemy's pool rolls back the connections it
+    finds dropped.
     """
     lock = threading.Lock()
 

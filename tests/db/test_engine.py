@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import threading
 import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -120,4 +124,54 @@ def test_two_processes_writing_one_sqlite_file_do_not_lock_out(tmp_path: Path) -
     assert [w.exitcode for w in workers] == [0, 0]
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Workspace)) == 2 * rounds
+    engine.dispose()
+
+
+def test_threads_of_one_process_write_one_sqlite_file_in_turn(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'threads.db'}"
+    engine = make_engine(url, pool_size=8)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    rounds = 40
+
+    def work(worker: int) -> None:
+        for i in range(rounds):
+            with factory.begin() as s:
+                count = s.scalar(select(func.count()).select_from(Workspace)) or 0
+                s.add(Workspace(team_id=f"T{worker}-{i}-{count}", created_at=T0))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(work, range(8)))
+    with factory() as s:
+        counts = [int(t.rsplit("-", 1)[1]) for t in s.scalars(select(Workspace.team_id))]
+    # Each transaction saw every earlier one: the counts it read are 0, 1, 2, ... once each.
+    assert sorted(counts) == list(range(8 * rounds))
+    engine.dispose()
+
+
+def test_a_leaked_sqlite_session_does_not_keep_the_writer_lock(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'leak.db'}")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    leaked = factory()
+    leaked.execute(select(func.count()).select_from(Workspace))  # a transaction holds the lock
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy warns about the connection it rolls back
+        del leaked
+        gc.collect()
+
+    done = threading.Event()
+
+    def write() -> None:
+        with factory.begin() as s:
+            s.add(Workspace(team_id="T-after-leak", created_at=T0))
+        done.set()
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    # Without the release the writer would wait out the 30 s lock timeout.
+    assert done.wait(timeout=10)
+    writer.join(timeout=10)
     engine.dispose()
