@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -55,26 +56,8 @@ def make_scheduler(deps: Deps, *, blocking: bool) -> BaseScheduler:
     scheduler: BaseScheduler = (
         BlockingScheduler(timezone=UTC) if blocking else BackgroundScheduler(timezone=UTC)
     )
-    scheduler.add_job(
-        run_tick,
-        IntervalTrigger(seconds=TICK_SECONDS, timezone=UTC),
-        args=[deps],
-        id="qotd-tick",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=TICK_SECONDS,
-        next_run_time=datetime.now(UTC),
-    )
-    scheduler.add_job(
-        run_purge,
-        IntervalTrigger(seconds=PURGE_SECONDS, timezone=UTC),
-        args=[deps],
-        id="qotd-purge",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=PURGE_SECONDS,
-        next_run_time=datetime.now(UTC),
-    )
+    _every(scheduler, TICK_SECONDS, "qotd-tick", run_tick, deps)
+    _every(scheduler, PURGE_SECONDS, "qotd-purge", run_purge, deps)
     return scheduler
 
 
@@ -93,14 +76,21 @@ def make_inbox_scheduler(replay: Callable[[], object]) -> BaseScheduler:
     through that process's Bolt listeners, and its own unfinished requests need their leases kept.
     """
     scheduler = BackgroundScheduler(timezone=UTC)
+    _every(scheduler, INBOX_SECONDS, "qotd-inbox", run_replay, replay)
+    return scheduler
+
+
+def _every(
+    scheduler: BaseScheduler, seconds: int, job_id: str, job: Callable[[Any], None], arg: object
+) -> None:
+    """Run `job(arg)` every `seconds`, first at once; a late run is merged, never doubled."""
     scheduler.add_job(
-        run_replay,
-        IntervalTrigger(seconds=INBOX_SECONDS, timezone=UTC),
-        args=[replay],
-        id="qotd-inbox",
+        job,
+        IntervalTrigger(seconds=seconds, timezone=UTC),
+        args=[arg],
+        id=job_id,
         coalesce=True,
         max_instances=1,
-        misfire_grace_time=INBOX_SECONDS,
+        misfire_grace_time=seconds,
         next_run_time=datetime.now(UTC),
     )
-    return scheduler

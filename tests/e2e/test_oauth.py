@@ -4,11 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,15 +19,13 @@ from bot.db.models import Workspace
 from bot.db.slack_tables import bots, oauth_states
 from bot.slack.gateway import SlackError
 from tests.e2e.conftest import ADMIN, CHANNEL, TOKEN_KEY, Harness
-from tests.e2e.test_serve_process import free_port
+from tests.serve_process import Serve, free_port
 from tests.slack_fake import (
     CLIENT_ID,
     CLIENT_SECRET,
-    SIGNING_SECRET,
     Call,
     FakeSlack,
     Grant,
-    sign,
 )
 
 UNINSTALLED = Path(__file__).parents[1] / "data/slack-payloads/events_api/app_uninstalled.json"
@@ -248,64 +241,27 @@ def test_serve_process_installs_and_answers_with_the_installed_token(
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": empty_database_url,
+    oauth_mode = {
+        "SLACK_BOT_TOKEN": None,
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
         "SLACK_REDIRECT_URI": base + "/slack/oauth_redirect",
         "TOKEN_ENCRYPTION_KEY": TOKEN_KEY,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.url,
-        "PORT": str(port),
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--no-clock"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    serve = Serve(empty_database_url, fake_slack, tmp_path, env=oauth_mode, port=port)
     try:
-        deadline = time.monotonic() + 30
-        while not _up(base):
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            assert time.monotonic() < deadline, "serve did not come up"
-            time.sleep(0.1)
+        serve.wait_healthy(30)
         team = grant("T222")
         fake_slack.approve_installs(team)
         start = fetch(base + "/slack/install")
         consent = fetch(start.headers["Location"])
         done = fetch(consent.headers["Location"], start.headers["Set-Cookie"].split(";")[0])
         assert done.status == 200, done.body
-        body = urllib.parse.urlencode(
-            {
-                "team_id": "T222",
-                "channel_id": CHANNEL,
-                "user_id": ADMIN,
-                "command": "/qotd",
-                "text": "now",
-                "response_url": fake_slack.response_url("serve"),
-                "trigger_id": "1.2.3",
-            }
-        )
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-        request = urllib.request.Request(base + "/slack/events", body.encode(), headers)
-        with urllib.request.urlopen(request, timeout=10) as resp:
-            assert resp.status == 200
+        assert serve.command("now", fake_slack, user=ADMIN, channel=CHANNEL, team="T222") == 200
         assert fake_slack.wait_for("chat.postMessage")[0].token == team.bot_token
     finally:
-        proc.send_signal(signal.SIGTERM)
-        output, _ = proc.communicate(timeout=20)
-    assert proc.returncode == 0, output
+        output = serve.stop()
+    assert serve.proc.returncode == 0, output
     assert "multi-workspace installs at GET /slack/install" in output
     assert TOKEN_KEY not in output
     assert team.bot_token not in output
-
-
-def _up(base: str) -> bool:
-    try:
-        return fetch(base + "/healthz").status == 200
-    except (urllib.error.URLError, ConnectionError):  # not listening yet
-        return False

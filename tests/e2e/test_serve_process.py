@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,15 +12,10 @@ from bot.db.engine import make_engine
 from bot.db.migrate import upgrade
 from bot.db.models import Workspace
 from bot.slack.listeners import events
-from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, sign
+from tests.serve_process import Serve
+from tests.slack_fake import BOT_TOKEN, FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_serve_process_answers_slack_and_stops_on_sigterm(
@@ -44,50 +30,10 @@ def test_serve_process_answers_slack_and_stops_on_sigterm(
         conn.execute(
             insert(Workspace).values(team_id=team_id, created_at=then, uninstalled_at=then)
         )
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": empty_database_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.url,
-        "PORT": str(port),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--no-clock"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    serve = Serve(empty_database_url, fake_slack, tmp_path)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
-                    assert resp.status == 200
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "serve did not come up"
-                time.sleep(0.1)
-        body = urllib.parse.urlencode(
-            {
-                "team_id": "T111",
-                "channel_id": "C1",
-                "user_id": "U1",
-                "command": "/qotd",
-                "text": "now",
-                "response_url": fake_slack.response_url("serve"),
-                "trigger_id": "1.2.3",
-            }
-        )
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-        request = urllib.request.Request(base + "/slack/events", body.encode(), headers)
-        with urllib.request.urlopen(request, timeout=10) as resp:
-            assert resp.status == 200
+        serve.wait_healthy(30)
+        assert serve.command("now", fake_slack, user="U1", channel="C1", team="T111") == 200
         post = fake_slack.wait_for("chat.postMessage")[0]
         assert post.args["channel"] == "C1"
         assert post.token == BOT_TOKEN
@@ -95,10 +41,9 @@ def test_serve_process_answers_slack_and_stops_on_sigterm(
             mark = conn.scalar(select(Workspace.uninstalled_at).where(Workspace.team_id == team_id))
         assert mark is None  # its data is no longer due for deletion
     finally:
-        proc.send_signal(signal.SIGTERM)
-        output, _ = proc.communicate(timeout=20)
+        output = serve.stop()
     engine.dispose()
-    assert proc.returncode == 0, output
+    assert serve.proc.returncode == 0, output
     assert "listening on port" in output
 
 

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Answer, InboxEvent, QuestionPost
-from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, FakeSlack, sign
+from tests.serve_process import Serve, wait_until
+from tests.slack_fake import TEAM_ID, FakeSlack
 
 CHANNEL = "C0FAULTS1"
 ADMIN = "UADMIN001"
@@ -29,118 +20,6 @@ ANSWER = (
     "Bias is error from wrong assumptions, so the model underfits; variance is sensitivity to "
     "the training data, so it overfits. More complexity lowers bias and raises variance."
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until(
-    condition: Callable[[], bool],
-    timeout: float,
-    what: str,
-    detail: Callable[[], object] = lambda: "",
-) -> None:
-    """Poll until `condition()` holds; fail naming `what` (and `detail()`) otherwise."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what} {detail()}"
-        time.sleep(0.2)
-
-
-class Serve:
-    """One `qotd serve` process on a free port (with the in-process clock if `clock`)."""
-
-    def __init__(
-        self, database_url: str, fake: FakeSlack, cwd: Path, *, clock: bool = False
-    ) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "DATABASE_URL": database_url,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake.url,
-            "PORT": str(self.port),
-        }
-        self.log = cwd / f"serve-{self.port}.log"
-        with self.log.open("w") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", *([] if clock else ["--no-clock"])],
-                env=env,
-                cwd=cwd,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def output(self) -> str:
-        return self.log.read_text()
-
-    def health(self) -> int | None:
-        """GET /healthz status, or None when nothing answers."""
-        try:
-            with urllib.request.urlopen(self.base + "/healthz", timeout=5) as resp:
-                return int(resp.status)
-        except urllib.error.HTTPError as err:
-            return err.code
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            return None
-
-    def wait_healthy(self, timeout: float = 60) -> Serve:
-        def up() -> bool:
-            assert self.proc.poll() is None, self.output()
-            return self.health() == 200
-
-        wait_until(up, timeout, "serve to answer /healthz")
-        return self
-
-    def post(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> int:
-        """POST a signed request to /slack/events; the status, or 0 if the connection failed."""
-        request = urllib.request.Request(
-            self.base + "/slack/events",
-            data=body.encode(),
-            headers={"Content-Type": content_type, **sign(body), **(headers or {})},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as resp:
-                return int(resp.status)
-        except urllib.error.HTTPError as err:
-            return err.code
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            return 0
-
-    def command(self, text: str, fake: FakeSlack, user: str = ADMIN) -> int:
-        fields = {
-            "team_id": TEAM_ID,
-            "channel_id": CHANNEL,
-            "user_id": user,
-            "command": "/qotd",
-            "text": text,
-            "response_url": fake.response_url(f"{user}-{text}"),
-            "trigger_id": "1.2.3",
-        }
-        return self.post(urllib.parse.urlencode(fields), "application/x-www-form-urlencoded")
-
-    def event(self, body: dict[str, Any], retry: int = 0) -> int:
-        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"}
-        return self.post(json.dumps(body), "application/json", headers if retry else None)
-
-    def kill9(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.output()
 
 
 def answer_event(user: str, thread_ts: str, n: int) -> dict[str, Any]:
@@ -175,7 +54,7 @@ def answer_event(user: str, thread_ts: str, n: int) -> dict[str, Any]:
 def ask_question(serve: Serve, fake: FakeSlack, factory: sessionmaker[Session]) -> str:
     """`/qotd now` in the channel; the ts Slack gave the question post, once it is open."""
     before = len(fake.calls_to("chat.postMessage"))
-    assert serve.command("now", fake) == 200
+    assert serve.command("now", fake, user=ADMIN, channel=CHANNEL) == 200
     call = fake.wait_for("chat.postMessage", before + 1, timeout=20)[before]
     assert call.response["ok"], call.response
     ts = str(call.response["ts"])

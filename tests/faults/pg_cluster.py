@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.faults.conftest import free_port
+from tests.serve_process import free_port
 
 
 def binaries() -> Path:

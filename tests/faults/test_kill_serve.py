@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.faults.conftest import (
     ANSWER,
-    Serve,
     answer_event,
     ask_question,
     feedback_counts,
     stored_answers,
     unfinished,
-    wait_until,
 )
+from tests.serve_process import Serve, wait_until
 from tests.slack_fake import FakeSlack
 
 USERS = [f"UBURST{n:03d}" for n in range(60)]

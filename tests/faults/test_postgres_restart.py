@@ -17,15 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.engine import make_engine, make_session_factory
 from tests.faults.conftest import (
     ANSWER,
-    Serve,
     answer_event,
     ask_question,
     feedback_counts,
     stored_answers,
     unfinished,
-    wait_until,
 )
 from tests.faults.pg_cluster import Cluster
+from tests.serve_process import Serve, wait_until
 from tests.slack_fake import FakeSlack
 
 USERS = [f"UPGRST{n:03d}" for n in range(50)]

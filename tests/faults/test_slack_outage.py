@@ -17,13 +17,12 @@ from bot.db import queries
 from bot.db.models import QuestionPost
 from tests.faults.conftest import (
     ANSWER,
-    Serve,
     answer_event,
     ask_question,
     feedback_counts,
     stored_answers,
-    wait_until,
 )
+from tests.serve_process import Serve, wait_until
 from tests.slack_fake import TEAM_ID, Call, FakeSlack
 
 USERS = [f"USLACK{n:03d}" for n in range(20)]
