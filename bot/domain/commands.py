@@ -147,7 +147,8 @@ Command = (
 )
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A topic id as the bank writes them (lower-case words joined by hyphens).
+TOPIC_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _clean(text: str) -> str:
@@ -190,7 +191,7 @@ def _no_args(command: Command, name: str) -> Parser:
 def _parse_now(args: list[str]) -> Command:
     if len(args) > 1:
         return Help("Use `/qotd now` or `/qotd now <topic>`.")
-    if args and not _SLUG.match(args[0].lower()):
+    if args and not TOPIC_SLUG.match(args[0].lower()):
         return Help(f"`{_shorten(args[0])}` is not a topic name; see `/qotd topics`.")
     return Now(args[0].lower() if args else None)
 
@@ -235,7 +236,7 @@ def _parse_topics(args: list[str]) -> Command:
     names = tuple(dict.fromkeys(t for t in joined.split(",") if t))
     if names == ("all",):
         return Topics(set_all=True)
-    bad = [n for n in names if not _SLUG.match(n) or n == "all"]
+    bad = [n for n in names if not TOPIC_SLUG.match(n) or n == "all"]
     if bad or not names:
         return Help(f"`{_shorten(bad[0] if bad else joined)}` is not a topic name.")
     return Topics(names)

@@ -6,11 +6,9 @@ answer that starts with "stop words are..." is still an answer.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-LEVELS = ("junior", "mid", "senior")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+from bot.domain.commands import LEVEL_CHOICES, TOPIC_SLUG
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +97,7 @@ def parse(text: str) -> DmCommand:
     if name == "practice" or name == "practise":
         if not args:
             return Start()
-        if len(args) == 1 and _SLUG.match(args[0]):
+        if len(args) == 1 and TOPIC_SLUG.match(args[0]):
             return Start(args[0])
         return Unclear("Use `practice` or `practice <topic>` (see `topics`).")
     if name == "remind" and len(words) == 2:
@@ -107,7 +105,7 @@ def parse(text: str) -> DmCommand:
             return Remind(args[0] == "on")
         return Unclear("Use `remind on` or `remind off`.")
     if name == "level" and len(words) == 2:
-        if args[0] in LEVELS or args[0] == "any":
+        if args[0] in LEVEL_CHOICES:
             return SetLevel(None if args[0] == "any" else args[0])
         return Unclear("Choose a level: `level junior`, `mid`, `senior` or `any`.")
     return Answer(text)
